@@ -1,0 +1,101 @@
+package pluginapi
+
+import "time"
+
+// State is a job's (or array element's) state in reflow's vocabulary.
+type State string
+
+const (
+	StatePending     State = "pending"
+	StateRunning     State = "running"
+	StateCompleted   State = "completed"
+	StateFailed      State = "failed"
+	StateCancelled   State = "cancelled"
+	StateTimeout     State = "timeout"
+	StateOutOfMemory State = "out_of_memory"
+	StateNodeFail    State = "node_fail"
+	// StateUnknown: the scheduler does not know the id (never submitted,
+	// purged from its memory). Never a transport error.
+	StateUnknown State = "unknown"
+)
+
+// States lists every State, in a stable order.
+var States = []State{StatePending, StateRunning, StateCompleted, StateFailed,
+	StateCancelled, StateTimeout, StateOutOfMemory, StateNodeFail, StateUnknown}
+
+// Terminal reports whether s is a final state.
+func (s State) Terminal() bool {
+	switch s {
+	case StatePending, StateRunning, StateUnknown:
+		return false
+	}
+	return true
+}
+
+// Valid reports whether s is one of States.
+func (s State) Valid() bool {
+	for _, v := range States {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// NoExitCode marks an exit code that is not known (still running, killed
+// before it could exit, or the scheduler does not say).
+const NoExitCode = -1
+
+// PollRequest asks for the states of many jobs.
+type PollRequest struct {
+	Handles []Handle
+}
+
+// PollResponse answers a PollRequest with one JobStatus per handle, in the
+// order of the request.
+type PollResponse struct {
+	Jobs        []JobStatus
+	Diagnostics Diagnostics
+}
+
+// Status is the state of a job or an array element.
+type Status struct {
+	State State
+	// ExitCode is the command's exit status, or NoExitCode.
+	ExitCode int
+	// NativeState is the scheduler's own word ("COMPLETED", "OUT_OF_MEMORY").
+	NativeState string
+	// Reason explains a state that is not plain success, in words a user
+	// can act on ("killed by signal 9 (killed)", "exceeded time limit 10m").
+	Reason string
+	Start  time.Time
+	End    time.Time
+	// PeakMemory in bytes; 0 when not known.
+	PeakMemory int64
+}
+
+// JobStatus is the state of one job. For an array job, Status summarises the
+// elements (running while any runs, completed only when all completed) and
+// Elements lists each element by engine index.
+type JobStatus struct {
+	ID string
+	Status
+	Elements []ElementStatus
+}
+
+// ElementStatus is the state of one array element.
+type ElementStatus struct {
+	Index int
+	Status
+}
+
+// CancelRequest asks to cancel many jobs.
+type CancelRequest struct {
+	Handles []Handle
+}
+
+// CancelResponse reports handles that could not be cancelled as diagnostics
+// naming handles[i]. Cancelling a finished or unknown job is not an error.
+type CancelResponse struct {
+	Diagnostics Diagnostics
+}
