@@ -5,11 +5,12 @@ import (
 	"strings"
 )
 
-// Severity of a diagnostic.
+// Severity of a diagnostic. The zero value is Error, so a diagnostic built
+// without a severity still stops the operation instead of vanishing.
 type Severity int
 
 const (
-	Error Severity = iota + 1
+	Error Severity = iota
 	Warning
 )
 

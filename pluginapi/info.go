@@ -57,7 +57,8 @@ func (c Capabilities) Supports(kind DependencyKind) bool {
 // ResourceKey is one resource key a plugin accepts.
 type ResourceKey struct {
 	// Name is the portable name (cpus, mem, time, gpus, nodes, tasks,
-	// partition, account, qos, constraint) or a plugin-specific one.
+	// partition, account, qos, constraint, array_parallelism) or a
+	// plugin-specific one.
 	Name string
 	// Aliases are other names users may write for the same key (queue for
 	// partition, project for account, ...). They are normalised to Name.
@@ -69,7 +70,7 @@ type ResourceKey struct {
 type SettingType string
 
 // Setting types. Values arrive in ConfigureRequest.Settings as JSON-compatible
-// Go values: string, float64, bool, []any.
+// Go values: string, float64, bool, []any, map[string]any.
 const (
 	SettingString     SettingType = "string"
 	SettingNumber     SettingType = "number"
@@ -89,7 +90,8 @@ type Setting struct {
 
 // ConfigureRequest carries a plugin's site settings.
 type ConfigureRequest struct {
-	// Settings are JSON-compatible values keyed by setting name.
+	// Settings are JSON-compatible values (string, float64, bool, []any,
+	// map[string]any) keyed by setting name.
 	Settings map[string]any
 }
 

@@ -34,6 +34,13 @@ type JobSpec struct {
 	// Resources are portable resource keys (or aliases) with their values as
 	// written by the user: {"cpus": "2", "mem": "1G", "time": "10m"}. Plugins
 	// normalise and validate them with sdk.ParseResources.
+	//
+	// Meanings every plugin keeps: cpus are per task; mem is the memory of
+	// the whole job on each node (Slurm's --mem), so a scheduler that counts
+	// memory per slot divides it by the slots it asks for; time is the wall
+	// time limit. Numbers are whole numbers written without a decimal point.
+	// An array's throttle arrives in Array.Parallelism, not here: the engine
+	// moves array_parallelism there.
 	Resources map[string]string
 	// Options are native scheduler options passed through as they are,
 	// e.g. {"exclusive": "", "gres": "gpu:2"} for Slurm.
