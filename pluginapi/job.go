@@ -20,7 +20,9 @@ type JobSpec struct {
 	// WorkDir is the directory the job starts in. It exists.
 	WorkDir string
 	// WorkerArgv is the `reflow worker` command line the job runs. Script
-	// already contains it; it is here for plugins that launch it another way.
+	// already contains it, and Script is what a plugin runs; WorkerArgv is
+	// informational (shown in logs, usable by a plugin that must name the
+	// program it starts).
 	WorkerArgv []string
 	// Script is the body of the job script, a bash script without scheduler
 	// directives. The plugin adds its directives and runs it with bash.
@@ -45,7 +47,8 @@ type JobSpec struct {
 	// Options are native scheduler options passed through as they are,
 	// e.g. {"exclusive": "", "gres": "gpu:2"} for Slurm.
 	Options map[string]string
-	// Array, when set, makes this an array job.
+	// Array, when set, makes this an array job. A job without Array has no
+	// Elements in its JobStatus and no REFLOW_INDEX in its environment.
 	Array *ArraySpec
 	// Dependencies are conditions on earlier jobs. Dependencies that share a
 	// non-empty Group form an any-of group; groups and ungrouped
@@ -79,7 +82,9 @@ type DependencyKind string
 
 const (
 	// AfterOK: start after the upstream job (every element) completed
-	// successfully; never start if it failed.
+	// successfully. When the upstream ends any other way the dependent can
+	// never start: the plugin must end it as StateFailed with a Reason that
+	// says so, never leave it pending.
 	AfterOK DependencyKind = "afterok"
 	// AfterAny: start after the upstream job (every element) ended, however.
 	AfterAny DependencyKind = "afterany"

@@ -61,7 +61,8 @@ type PollResponse struct {
 // Status is the state of a job or an array element.
 type Status struct {
 	State State
-	// ExitCode is the command's exit status, or NoExitCode.
+	// ExitCode is the command's exit status, or NoExitCode. Its zero value
+	// means "exited 0": set NoExitCode for every job that has not exited.
 	ExitCode int
 	// NativeState is the scheduler's own word ("COMPLETED", "OUT_OF_MEMORY").
 	NativeState string

@@ -1,0 +1,234 @@
+package localexec
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/reflow-hpc/reflow/pluginapi"
+)
+
+// This file is the plugin's own scheduler: one goroutine that, each round,
+// notices ended processes, enforces time limits and kill escalation, and
+// starts pending elements in FIFO order within the slots.
+
+func (e *Executor) loop() {
+	defer close(e.loopDone)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-e.kick:
+		case <-t.C:
+		}
+		e.round()
+	}
+}
+
+// round is one pass of the scheduler.
+func (e *Executor) round() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	for _, j := range e.active {
+		if j.running == 0 {
+			continue
+		}
+		for _, el := range j.elems {
+			if el.st.State == pluginapi.StateRunning {
+				e.checkRunning(j, el, now)
+			}
+		}
+	}
+	// Strict FIFO: once the oldest element that could start does not fit in
+	// the free slots, nothing younger starts either, so a wide job is not
+	// starved by a stream of narrow ones. Elements held back by their
+	// dependencies or their array's parallelism do not block the queue.
+	e.blocked, e.slotsWhy = false, ""
+	for _, j := range e.active {
+		if j.ended+j.running == len(j.elems) {
+			continue
+		}
+		e.startPending(j, now)
+	}
+	e.retire()
+}
+
+// startPending starts what it may of job j's pending elements. Once the
+// queue is blocked on slots it only looks for dependencies that failed, so
+// a long queue costs little per round.
+func (e *Executor) startPending(j *job, now time.Time) {
+	if !j.elementwise {
+		// The same dependencies hold for every element: judge them once.
+		ok, never := depsMet(j.deps, 0)
+		if never != "" {
+			e.failPending(j, never, now)
+			return
+		}
+		if !ok {
+			j.waitWhy = "waiting for dependencies"
+			return
+		}
+	}
+	for _, el := range j.elems {
+		if el.st.State != pluginapi.StatePending {
+			continue
+		}
+		if j.elementwise {
+			ok, never := depsMet(j.deps, el.index)
+			if never != "" {
+				e.failElem(j, el, never, now)
+				continue
+			}
+			if !ok {
+				el.waitWhy = "waiting for dependencies"
+				continue
+			}
+			el.waitWhy = ""
+		}
+		if j.rec.Parallelism > 0 && j.running >= j.rec.Parallelism {
+			j.waitWhy = "array parallelism limit"
+			if !j.elementwise {
+				break // no later element can start either
+			}
+			continue
+		}
+		if e.blocked || e.used+j.rec.CPUs > e.cfg.Slots {
+			if !e.blocked {
+				e.blocked = true
+				e.slotsWhy = fmt.Sprintf("waiting for free slots (%d of %d in use)", e.used, e.cfg.Slots)
+			}
+			j.waitWhy = e.slotsWhy
+			if !j.elementwise {
+				break
+			}
+			continue
+		}
+		j.waitWhy = ""
+		e.startElem(j, el, now)
+	}
+}
+
+// failPending ends every pending element of j with reason.
+func (e *Executor) failPending(j *job, reason string, now time.Time) {
+	for _, el := range j.elems {
+		if el.st.State == pluginapi.StatePending {
+			e.failElem(j, el, reason, now)
+		}
+	}
+}
+
+// failElem ends a pending element that will never run and records that on
+// disk, where a reattaching plugin would otherwise find a pending element.
+func (e *Executor) failElem(j *job, el *elem, reason string, now time.Time) {
+	st := pluginapi.Status{State: pluginapi.StateFailed, ExitCode: pluginapi.NoExitCode,
+		NativeState: "DEPENDENCY_NEVER_SATISFIED", Reason: reason, End: now}
+	_ = writeFinal(j.dir, el.index, st)
+	e.setEnded(j, el, st)
+}
+
+// startElem launches one element and, when this process started it,
+// reaps it in a goroutine so no zombie is left behind.
+func (e *Executor) startElem(j *job, el *elem, now time.Time) {
+	cmd, pi, err := launch(j.rec, j.dir, el.index, now)
+	switch {
+	case errors.Is(err, errClaimed):
+		// Another plugin process launched it; follow it from its files.
+		el.st = pluginapi.Status{State: pluginapi.StateRunning, ExitCode: pluginapi.NoExitCode, NativeState: "RUNNING", Start: now}
+		el.claimedAt = now
+		j.running++
+		e.used += j.rec.CPUs
+		return
+	case err != nil:
+		st := pluginapi.Status{State: pluginapi.StateFailed, ExitCode: pluginapi.NoExitCode,
+			NativeState: "LAUNCH_FAILED", Reason: "could not start the job: " + err.Error(), Start: now, End: now}
+		_ = writeFinal(j.dir, el.index, st)
+		e.setEnded(j, el, st)
+		return
+	}
+	el.st = pluginapi.Status{State: pluginapi.StateRunning, ExitCode: pluginapi.NoExitCode, NativeState: "RUNNING", Start: now}
+	el.pid, el.havePid, el.own = pi, true, true
+	j.running++
+	e.used += j.rec.CPUs
+	go func() {
+		_ = cmd.Wait()
+		el.exited.Store(true)
+		e.wake()
+	}()
+}
+
+// checkRunning looks at one running element: has it ended, has it passed
+// its time limit, is a kill due.
+func (e *Executor) checkRunning(j *job, el *elem, now time.Time) {
+	var ended bool
+	switch {
+	case el.own:
+		ended = el.exited.Load()
+	case el.havePid:
+		ended = !alive(el.pid.pid, el.pid.start)
+	default:
+		// Claimed by a plugin that had not written the pid yet.
+		b, _ := os.ReadFile(elemFile(j.dir, el.index, sufPid))
+		if pi, ok := parsePid(b); ok {
+			el.pid, el.havePid = pi, true
+			el.st.Start = pi.launch
+			ended = !alive(pi.pid, pi.start)
+		} else {
+			ended = exists(elemFile(j.dir, el.index, sufExit)) || now.Sub(el.claimedAt) > claimTimeout
+		}
+	}
+	if ended {
+		e.setEnded(j, el, resolveEnded(j, el, now))
+		return
+	}
+	if !el.havePid {
+		return
+	}
+	if lim := j.rec.TimeLimit; lim > 0 && !el.timedOut && now.Sub(el.pid.launch) > lim {
+		// Marker first: if this plugin dies right after, the next one
+		// still knows why the job is about to die.
+		_ = writeAtomic(elemFile(j.dir, el.index, sufTimeout), []byte(fmtDuration(lim)+"\n"))
+		el.timedOut = true
+	}
+	if (el.timedOut || el.cancelling) && el.termAt.IsZero() {
+		e.terminate(el, now)
+	}
+	if !el.termAt.IsZero() && !el.killed && now.Sub(el.termAt) >= e.cfg.KillGrace {
+		signalGroup(el.pid.pid, el.pid.start, syscall.SIGKILL)
+		el.killed = true
+	}
+}
+
+// terminate asks an element's process group to stop; checkRunning sends
+// SIGKILL once the grace period is over.
+func (e *Executor) terminate(el *elem, now time.Time) {
+	if !el.havePid {
+		return
+	}
+	signalGroup(el.pid.pid, el.pid.start, syscall.SIGTERM)
+	el.termAt = now
+	if e.cfg.KillGrace == 0 {
+		signalGroup(el.pid.pid, el.pid.start, syscall.SIGKILL)
+		el.killed = true
+	}
+}
+
+// retire takes finished jobs out of the queue and caches their status.
+func (e *Executor) retire() {
+	keep := e.active[:0]
+	for _, j := range e.active {
+		if j.done() {
+			j.final = summarize(j)
+			continue
+		}
+		keep = append(keep, j)
+	}
+	for i := len(keep); i < len(e.active); i++ {
+		e.active[i] = nil
+	}
+	e.active = keep
+}
