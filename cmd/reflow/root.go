@@ -13,7 +13,7 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
-		newPluginsCmd(),
+		newPluginsCmd(), newValidateCmd(), newGraphCmd(), newApplyCmd(), newPlanCmd(),
 	)
 	return root
 }

@@ -29,7 +29,7 @@ func TestDiscover(t *testing.T) {
 	writeExe(t, filepath.Join(userDir, "reflow-executor-pbs"), 0o755)
 	writeExe(t, filepath.Join(siteDir, "reflow-executor-pbs"), 0o755) // shadowed by user
 	writeExe(t, filepath.Join(siteDir, "reflow-executor-lsf"), 0o755)
-	writeExe(t, filepath.Join(siteDir, "reflow-executor-sge"), 0o644)      // not executable
+	writeExe(t, filepath.Join(siteDir, "reflow-executor-sge"), 0o644)       // not executable
 	writeExe(t, filepath.Join(siteDir, "reflow-executor-flux.orig"), 0o755) // backup
 	writeExe(t, filepath.Join(siteDir, "reflow-executor-"), 0o755)          // no name
 	writeExe(t, filepath.Join(siteDir, "other-tool"), 0o755)
@@ -75,6 +75,3 @@ func TestFindNamesWhatIsAvailable(t *testing.T) {
 		}
 	}
 }
-
-
-
