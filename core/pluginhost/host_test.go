@@ -7,37 +7,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/reflow-hpc/reflow/pluginapi"
-	"github.com/reflow-hpc/reflow/sdk/executortest"
 )
 
-var (
-	localOnce sync.Once
-	localBin  string
-)
-
-// localPlugin builds the real local executor plugin once per test binary and
-// returns a directory holding it as reflow-executor-local.
+// localPlugin returns the directory holding the real local executor plugin,
+// built once by TestMain.
 func localPlugin(t *testing.T) string {
 	t.Helper()
-	localOnce.Do(func() {
-		// Build into a directory that outlives the first test using it.
-		localBin = executortest.Build(&onceTB{T: t}, "github.com/reflow-hpc/reflow/plugins/local")
-	})
-	if localBin == "" {
-		t.Fatal("building the local plugin failed earlier")
+	if localPluginDir == "" {
+		t.Fatal("TestMain did not build the local plugin")
 	}
-	return filepath.Dir(localBin)
+	return localPluginDir
 }
-
-// onceTB defers Cleanup functions to the end of the test binary, so a build
-// shared by several tests is not removed after the first.
-type onceTB struct{ *testing.T }
-
-func (o *onceTB) Cleanup(func()) {}
 
 func TestHostLaunchesOncePerExecutor(t *testing.T) {
 	t.Setenv(PathEnv, localPlugin(t))

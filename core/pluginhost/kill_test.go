@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/reflow-hpc/reflow/pluginapi"
+	"github.com/reflow-hpc/reflow/sdk/executortest"
 )
 
 // hostEnv, when set, makes the test binary act as a reflow host: it submits
@@ -29,7 +30,25 @@ func TestMain(m *testing.M) {
 		}
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(runTests(m))
+}
+
+// localPluginDir holds reflow-executor-local, built once for all tests.
+var localPluginDir string
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "rph")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if _, err := executortest.BuildTo(dir, "github.com/reflow-hpc/reflow/plugins/local"); err != nil {
+		fmt.Fprintln(os.Stderr, "building the local plugin:", err)
+		return 1
+	}
+	localPluginDir = dir
+	return m.Run()
 }
 
 // persisted is what a real dispatcher keeps in the store.
