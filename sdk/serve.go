@@ -58,11 +58,19 @@ func Serve(exec pluginapi.Executor, opts ...ServeOption) {
 			JSONFormat: true,
 		})
 	}
+	// Executors log through Logger(); setting the default here means every
+	// package of the plugin, not only the executor, logs to the host.
+	hclog.SetDefault(cfg.logger)
 	if cfg.parentWatch > 0 {
 		go watchParent(cfg.logger, os.Getppid(), cfg.parentWatch)
 	}
 	plugin.Serve(pluginapi.ServeConfig(exec, cfg.logger))
 }
+
+// Logger returns the plugin's logger. Its lines go to the host as JSON on
+// stderr, and the host re-emits them under the plugin's name. Before Serve
+// runs (in tests of an executor package) it is hclog's default logger.
+func Logger() hclog.Logger { return hclog.Default() }
 
 // watchParent exits the plugin once its parent is gone (the process is then
 // re-parented, so its parent pid changes).

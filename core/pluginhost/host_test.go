@@ -7,7 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/reflow-hpc/reflow/pluginapi"
 )
@@ -105,4 +109,56 @@ func TestPinnedPluginWithChangedBinaryRefusesToStart(t *testing.T) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
 	}
+}
+
+// TestPluginLogsAreReEmittedUnderItsName checks that a plugin's own log
+// lines reach the host's logger, named after the executor.
+func TestPluginLogsAreReEmittedUnderItsName(t *testing.T) {
+	t.Setenv(PathEnv, localPlugin(t))
+	t.Setenv("REFLOW_PLUGIN_LOG", "debug")
+	var buf syncBuffer
+	logger := hclog.New(&hclog.LoggerOptions{Name: "reflow", Output: &buf, Level: hclog.Debug})
+	h := New(Options{Logger: logger, Settings: map[string]map[string]any{"local": {"state_dir": t.TempDir()}}})
+	defer h.Close()
+	ctx := context.Background()
+	r, err := h.Get(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd := t.TempDir()
+	resp, err := r.Executor().Submit(ctx, &pluginapi.SubmitRequest{Job: pluginapi.JobSpec{
+		RunID: "logs", Task: "t", WorkDir: wd, Script: "true", Stdout: wd + "/out", Stderr: wd + "/err"}})
+	if err != nil || resp.Diagnostics.HasErrors() {
+		t.Fatalf("submit: %v %v", err, resp.Diagnostics)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(buf.String(), "started job") {
+
+		if time.Now().After(deadline) {
+			t.Fatalf("no plugin log line reached the host; host log:\n%s", buf.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if strings.Contains(line, "started job") && !strings.Contains(line, "reflow.local") {
+			t.Errorf("plugin line not named after its executor: %s", line)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reflow-hpc/reflow/pluginapi"
+	"github.com/reflow-hpc/reflow/sdk"
 )
 
 // This file is the plugin's own scheduler: one goroutine that, each round,
@@ -144,6 +145,7 @@ func (e *Executor) startElem(j *job, el *elem, now time.Time) {
 		e.used += j.rec.CPUs
 		return
 	case err != nil:
+		sdk.Logger().Warn("could not start job", "id", j.id, "index", el.index, "error", err)
 		st := pluginapi.Status{State: pluginapi.StateFailed, ExitCode: pluginapi.NoExitCode,
 			NativeState: "LAUNCH_FAILED", Reason: "could not start the job: " + err.Error(), Start: now, End: now}
 		_ = writeFinal(j.dir, el.index, st)
@@ -152,6 +154,7 @@ func (e *Executor) startElem(j *job, el *elem, now time.Time) {
 	}
 	el.st = pluginapi.Status{State: pluginapi.StateRunning, ExitCode: pluginapi.NoExitCode, NativeState: "RUNNING", Start: now}
 	el.pid, el.havePid, el.own = pi, true, true
+	sdk.Logger().Debug("started job", "id", j.id, "index", el.index, "pid", pi.pid)
 	j.running++
 	e.used += j.rec.CPUs
 	go func() {
