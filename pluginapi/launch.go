@@ -3,10 +3,12 @@ package pluginapi
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,8 +39,11 @@ type LaunchConfig struct {
 	SocketDir string
 	// StartTimeout bounds the launch and handshake (default 30s).
 	StartTimeout time.Duration
-	// DisableMTLS turns off AutoMTLS. Only benchmarks and tests use it.
+	// DisableMTLS turns off mutual TLS. Only benchmarks and tests use it.
 	DisableMTLS bool
+	// GoPluginAutoMTLS uses go-plugin's own AutoMTLS (P-521 keys, ~20 ms
+	// per launch) instead of reflow's Ed25519 mTLS. Benchmarks compare them.
+	GoPluginAutoMTLS bool
 }
 
 // Client is a running plugin process.
@@ -116,10 +121,24 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	}
 	cmd := exec.Command(cfg.Path)
 	cmd.Env = append(os.Environ(), cfg.Env...)
+	// The plugin makes its socket itself; go-plugin applies its own
+	// UnixSocketConfig.TempDir only with a custom runner, so name the
+	// directory through the variable its server reads.
+	cmd.Env = append(cmd.Env, plugin.EnvUnixSocketDir+"="+cfg.SocketDir)
 	// The kernel kills the plugin when the host dies, even by SIGKILL, so
 	// no plugin outlives its dispatcher. sdk.Serve also watches its parent,
 	// because Pdeathsig follows the thread that forked, not the process.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+
+	var tlsConfig *tls.Config
+	if !cfg.DisableMTLS && !cfg.GoPluginAutoMTLS {
+		c, env, err := hostTLS()
+		if err != nil {
+			return nil, fmt.Errorf("plugin %q: setting up mTLS: %w", cfg.Name, err)
+		}
+		tlsConfig = c
+		cmd.Env = append(cmd.Env, env)
+	}
 
 	var secure *plugin.SecureConfig
 	if cfg.Checksum != nil {
@@ -133,10 +152,10 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 		Cmd:              cmd,
 		SecureConfig:     secure,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         !cfg.DisableMTLS,
+		AutoMTLS:         cfg.GoPluginAutoMTLS && !cfg.DisableMTLS,
+		TLSConfig:        tlsConfig,
 		Logger:           cfg.Logger.Named(cfg.Name),
 		StartTimeout:     cfg.StartTimeout,
-		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: cfg.SocketDir},
 	})
 	rpc, err := pc.Client()
 	if err != nil {
@@ -179,6 +198,15 @@ func (c *Client) Pid() int {
 		return rc.Pid
 	}
 	return 0
+}
+
+// Addr is the plugin's listening address (a unix socket), or nil when it
+// is not running.
+func (c *Client) Addr() net.Addr {
+	if rc := c.pc.ReattachConfig(); rc != nil {
+		return rc.Addr
+	}
+	return nil
 }
 
 // Exited reports whether the plugin process has exited.

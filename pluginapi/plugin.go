@@ -54,6 +54,7 @@ func ServeConfig(impl Executor, logger hclog.Logger) *plugin.ServeConfig {
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: versionedPlugins(impl),
 		GRPCServer:       plugin.DefaultGRPCServer,
+		TLSProvider:      pluginTLS,
 		Logger:           logger,
 	}
 }

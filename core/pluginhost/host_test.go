@@ -2,8 +2,15 @@ package pluginhost
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,7 +134,7 @@ func TestPluginLogsAreReEmittedUnderItsName(t *testing.T) {
 	}
 	wd := t.TempDir()
 	resp, err := r.Executor().Submit(ctx, &pluginapi.SubmitRequest{Job: pluginapi.JobSpec{
-		RunID: "logs", Task: "t", WorkDir: wd, Script: "true", Stdout: wd + "/out", Stderr: wd + "/err"}})
+		RunID: "logs", Task: "t", WorkDir: wd, Script: "env > env.txt", Stdout: wd + "/out", Stderr: wd + "/err"}})
 	if err != nil || resp.Diagnostics.HasErrors() {
 		t.Fatalf("submit: %v %v", err, resp.Diagnostics)
 	}
@@ -138,6 +145,15 @@ func TestPluginLogsAreReEmittedUnderItsName(t *testing.T) {
 			t.Fatalf("no plugin log line reached the host; host log:\n%s", buf.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// The plugin's TLS key must not leak into the jobs it starts.
+	var env []byte
+	waitUntil(t, "the job to write env.txt", func() bool {
+		env, err = os.ReadFile(wd + "/env.txt")
+		return err == nil && len(env) > 0
+	})
+	if strings.Contains(string(env), "PRIVATE KEY") || strings.Contains(string(env), "REFLOW_PLUGIN_TLS") {
+		t.Errorf("a job inherited the plugin's TLS material:\n%s", env)
 	}
 	for _, line := range strings.Split(buf.String(), "\n") {
 		if strings.Contains(line, "started job") && !strings.Contains(line, "reflow.local") {
@@ -161,4 +177,66 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestPluginSocketRequiresMutualTLS dials the plugin's socket without TLS,
+// and with TLS but without the host's certificate: both must be refused, so
+// no other process can drive a plugin.
+func TestPluginSocketRequiresMutualTLS(t *testing.T) {
+	t.Setenv(PathEnv, localPlugin(t))
+	h := New(Options{Settings: map[string]map[string]any{"local": {"state_dir": t.TempDir()}}})
+	defer h.Close()
+	ctx := context.Background()
+	r, err := h.Get(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := r.Client.Addr()
+	if addr == nil || addr.Network() != "unix" {
+		t.Fatalf("plugin address = %v, want a unix socket", addr)
+	}
+	if dir, want := filepath.Dir(addr.String()), fmt.Sprintf("/tmp/reflow-%d", os.Getuid()); dir != want {
+		t.Errorf("socket %s is not in the short private dir", addr)
+	}
+	dialer := grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", addr.String())
+	})
+	for name, creds := range map[string]credentials.TransportCredentials{
+		"plaintext":       insecure.NewCredentials(),
+		"tls-no-host-key": credentials.NewTLS(&tls.Config{InsecureSkipVerify: true}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn, err := grpc.NewClient("passthrough:///plugin", dialer, grpc.WithTransportCredentials(creds))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			_, err = healthpb.NewHealthClient(conn).Check(cctx, &healthpb.HealthCheckRequest{Service: "plugin"})
+			if err == nil {
+				t.Fatal("the plugin answered a client without the host's certificate")
+			}
+		})
+	}
+	// The real host still gets through.
+	if _, err := r.Executor().Info(ctx, &pluginapi.InfoRequest{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLongTMPDIR: a unix socket path is limited to ~107 bytes, and cluster
+// TMPDIRs are often long; plugins must still start.
+func TestLongTMPDIR(t *testing.T) {
+	t.Setenv(PathEnv, localPlugin(t))
+	long := filepath.Join(t.TempDir(), strings.Repeat("scratch-job-tmp-", 8))
+	if err := os.MkdirAll(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", long)
+	h := New(Options{Settings: map[string]map[string]any{"local": {"state_dir": t.TempDir()}}})
+	defer h.Close()
+	if _, err := h.Get(context.Background(), "local"); err != nil {
+		t.Fatalf("with a %d-byte TMPDIR: %v", len(long), err)
+	}
 }

@@ -114,6 +114,11 @@ func processGone(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] == 'Z' || s[i+2] == 'X'
 }
 
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	waitFor(t, what, 10*time.Second, cond)
+}
+
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
