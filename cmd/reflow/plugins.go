@@ -23,17 +23,9 @@ func newPluginsCmd() *cobra.Command {
 		Short: "List executor plugins and pin their checksums",
 	}
 	cmd.PersistentFlags().StringVar(&lockPath, "lockfile", "",
-		"plugin lock file (default: plugins.lock.json in the reflow config directory)")
+		"plugin lock file (default: plugins { lock_file } in the site config, else plugins.lock.json beside it)")
 	cmd.AddCommand(newPluginsListCmd(&lockPath), newPluginsLockCmd(&lockPath))
 	return cmd
-}
-
-// resolveLockPath returns the --lockfile value or the default lock path.
-func resolveLockPath(flag string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	return pluginhost.DefaultLockPath()
 }
 
 // pluginEntry is one row of `reflow plugins list --json`. Its keys are part
@@ -97,15 +89,15 @@ Each plugin is started once to ask for its capabilities. A plugin pinned in
 the lock file whose binary changed fails with a checksum error (exit 3).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := resolveLockPath(*lockPath)
+			site, err := loadSite(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			lock, err := pluginhost.ReadLock(lockPathFor(site, *lockPath))
 			if err != nil {
 				return infraError(err)
 			}
-			lock, err := pluginhost.ReadLock(path)
-			if err != nil {
-				return infraError(err)
-			}
-			h := pluginhost.New(pluginhost.Options{Lock: lock})
+			h := pluginhost.New(hostOptions(site, lock))
 			entries := []pluginEntry{}
 			var errs []error
 			for _, p := range h.Plugins() {
@@ -180,11 +172,14 @@ func newPluginsLockCmd(lockPath *string) *cobra.Command {
 		Short: "Pin the sha256 of every plugin found, so a changed binary refuses to start",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := resolveLockPath(*lockPath)
+			site, err := loadSite(cmd.ErrOrStderr())
 			if err != nil {
-				return infraError(err)
+				return err
 			}
-			h := pluginhost.New(pluginhost.Options{})
+			// Locking rewrites the lock, so an old one is not read: the
+			// checksums come from the binaries themselves.
+			path := lockPathFor(site, *lockPath)
+			h := pluginhost.New(hostOptions(site, nil))
 			lock := pluginhost.NewLock()
 			for _, p := range h.Plugins() {
 				sum, err := pluginapi.FileSHA256(p.Path)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/reflow-hpc/reflow/hclconfig"
 )
 
 // LockFileName is the lock file's name inside the site config directory.
@@ -27,30 +29,11 @@ type LockedPlug struct {
 	SHA256 string `json:"sha256"`
 }
 
-// DefaultLockPath is the lock file in the site config directory:
-// $XDG_CONFIG_HOME/reflow, or ~/.config/reflow.
-func DefaultLockPath() (string, error) {
-	dir, err := ConfigDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, LockFileName), nil
-}
-
-// ConfigDir is reflow's config directory. REFLOW_CONFIG, when set, names the
-// config file and its directory is used.
-func ConfigDir() (string, error) {
-	if f := os.Getenv("REFLOW_CONFIG"); f != "" {
-		return filepath.Dir(f), nil
-	}
-	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
-		return filepath.Join(x, "reflow"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot find the config directory: %w (set XDG_CONFIG_HOME)", err)
-	}
-	return filepath.Join(home, ".config", "reflow"), nil
+// DefaultLockPath is the lock file beside the site config file
+// (hclconfig.SiteConfigPath): $REFLOW_CONFIG's directory, else
+// $XDG_CONFIG_HOME/reflow, else ~/.config/reflow.
+func DefaultLockPath() string {
+	return filepath.Join(filepath.Dir(hclconfig.SiteConfigPath()), LockFileName)
 }
 
 // NewLock returns an empty lock.

@@ -61,14 +61,14 @@ func TestReadLockErrors(t *testing.T) {
 	}
 }
 
-func TestConfigDir(t *testing.T) {
+func TestDefaultLockPath(t *testing.T) {
 	t.Setenv("REFLOW_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", "/xdg")
-	if d, _ := ConfigDir(); d != "/xdg/reflow" {
-		t.Errorf("ConfigDir = %s", d)
+	if got := DefaultLockPath(); got != "/xdg/reflow/"+LockFileName {
+		t.Errorf("DefaultLockPath = %s", got)
 	}
 	t.Setenv("REFLOW_CONFIG", "/etc/reflow/site.hcl")
-	if d, _ := ConfigDir(); d != "/etc/reflow" {
-		t.Errorf("ConfigDir with REFLOW_CONFIG = %s", d)
+	if got := DefaultLockPath(); got != "/etc/reflow/"+LockFileName {
+		t.Errorf("DefaultLockPath with REFLOW_CONFIG = %s", got)
 	}
 }
