@@ -1,0 +1,250 @@
+package hclconfig
+
+import (
+	"bytes"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/reflow-hpc/reflow/hclconfig/funcs"
+	"github.com/reflow-hpc/reflow/hclconfig/shell"
+)
+
+// rendered is a command as far as it is known.
+type rendered struct {
+	// text is the script; complete only when known.
+	text strings.Builder
+	// preview is the script with every unknown interpolation shown as the
+	// source that produces it (${job.split.outputs}), for reflow plan.
+	preview strings.Builder
+	known   bool
+}
+
+func (r *rendered) literal(s string) {
+	r.text.WriteString(s)
+	r.preview.WriteString(s)
+}
+
+func (r *rendered) unknown(src []byte, rng hcl.Range) {
+	r.known = false
+	r.preview.WriteString("${")
+	r.preview.Write(sourceOf(src, rng))
+	r.preview.WriteString("}")
+}
+
+func sourceOf(src []byte, rng hcl.Range) []byte {
+	if rng.Start.Byte < 0 || rng.End.Byte > len(src) || rng.Start.Byte > rng.End.Byte {
+		return []byte("...")
+	}
+	return bytes.TrimSpace(src[rng.Start.Byte:rng.End.Byte])
+}
+
+// renderCommand renders a job's command in ctx. Literal text of the
+// template is kept as written; every interpolation is evaluated and
+// shell-quoted as one word, except shell fragments (args(), raw()), which
+// are inserted as they are. Template directives (%{if}, %{for}) are walked
+// so the interpolations inside them are quoted too.
+func renderCommand(j *Job, ctx *hcl.EvalContext) (text, preview string, known bool, diags hcl.Diagnostics) {
+	r := &rendered{known: true}
+	src := j.mod.src
+	if j.command == nil {
+		return "", "", false, nil // hcl reported the missing attribute
+	}
+	switch e := j.command.(type) {
+	case *hclsyntax.TemplateExpr, *hclsyntax.TemplateWrapExpr:
+		diags = renderTemplate(r, src, e.(hclsyntax.Expression), ctx)
+	default:
+		diags = renderWhole(r, src, j.command, ctx)
+	}
+	return r.text.String(), r.preview.String(), r.known, diags
+}
+
+// renderWhole handles a command that is not a string template, such as
+// file("run.sh") or raw(param.script).
+func renderWhole(r *rendered, src []byte, expr hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	if v.Type().Equals(funcs.Fragment) {
+		return interpolate(r, src, expr.Range(), v)
+	}
+	if len(expr.Variables()) > 0 {
+		// A computed script (format(), join(), ...) would carry values into
+		// bash unquoted. Only a template shows where values go.
+		return hcl.Diagnostics{errorAt(expr.Range(), "Command must be a string template",
+			"A command that uses values must be a string (\"...\" or <<-EOT) with ${...} interpolations, so each value can be quoted; to insert text unquoted on purpose, use raw(...).")}
+	}
+	if !v.IsKnown() {
+		r.unknown(src, expr.Range())
+		return nil
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil || s.IsNull() {
+		return hcl.Diagnostics{errorAt(expr.Range(), "Command must be a string", "The command is %s.", v.Type().FriendlyName())}
+	}
+	r.literal(s.AsString())
+	return nil
+}
+
+func renderTemplate(r *rendered, src []byte, expr hclsyntax.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+	switch e := expr.(type) {
+	case *hclsyntax.TemplateExpr:
+		var diags hcl.Diagnostics
+		for _, part := range e.Parts {
+			diags = append(diags, renderPart(r, src, part, ctx)...)
+		}
+		return diags
+	case *hclsyntax.TemplateWrapExpr:
+		return renderPart(r, src, e.Wrapped, ctx)
+	}
+	return renderPart(r, src, expr, ctx)
+}
+
+func renderPart(r *rendered, src []byte, part hclsyntax.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+	switch p := part.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		// Literal text between interpolations, as the user wrote it.
+		if p.Val.Type() == cty.String && !p.Val.IsNull() {
+			r.literal(p.Val.AsString())
+			return nil
+		}
+	case *hclsyntax.ConditionalExpr:
+		if isDirective(src, p.SrcRange) {
+			return renderIf(r, src, p, ctx)
+		}
+	case *hclsyntax.TemplateJoinExpr:
+		if fe, ok := p.Tuple.(*hclsyntax.ForExpr); ok {
+			return renderFor(r, src, fe, ctx)
+		}
+	}
+	v, diags := part.Value(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	return interpolate(r, src, part.Range(), v)
+}
+
+// isDirective tells a %{if} directive from a ${c ? a : b} interpolation:
+// both parse to a ConditionalExpr, but only the directive's branches are
+// literal template text.
+func isDirective(src []byte, rng hcl.Range) bool {
+	return rng.Start.Byte+2 <= len(src) && string(src[rng.Start.Byte:rng.Start.Byte+2]) == "%{"
+}
+
+func renderIf(r *rendered, src []byte, e *hclsyntax.ConditionalExpr, ctx *hcl.EvalContext) hcl.Diagnostics {
+	c, diags := e.Condition.Value(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	c, err := convert.Convert(c, cty.Bool)
+	if err != nil || c.IsNull() {
+		return hcl.Diagnostics{errorAt(e.Condition.Range(), "Condition must be a bool", "The %%{if} condition is %s.", c.Type().FriendlyName())}
+	}
+	if !c.IsKnown() {
+		r.unknown(src, e.SrcRange)
+		return nil
+	}
+	if c.True() {
+		return renderTemplate(r, src, e.TrueResult, ctx)
+	}
+	return renderTemplate(r, src, e.FalseResult, ctx)
+}
+
+func renderFor(r *rendered, src []byte, e *hclsyntax.ForExpr, ctx *hcl.EvalContext) hcl.Diagnostics {
+	coll, diags := e.CollExpr.Value(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	if !coll.IsKnown() {
+		r.unknown(src, e.SrcRange)
+		return nil
+	}
+	if coll.IsNull() || !coll.CanIterateElements() {
+		return hcl.Diagnostics{errorAt(e.CollExpr.Range(), "Cannot iterate", "%%{for} needs a list, set or map, not %s.", coll.Type().FriendlyName())}
+	}
+	for it := coll.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		child := ctx.NewChild()
+		child.Variables = map[string]cty.Value{e.ValVar: v}
+		if e.KeyVar != "" {
+			child.Variables[e.KeyVar] = k
+		}
+		if e.CondExpr != nil {
+			keep, ds := e.CondExpr.Value(child)
+			diags = append(diags, ds...)
+			if ds.HasErrors() {
+				return diags
+			}
+			if !keep.IsKnown() {
+				r.unknown(src, e.SrcRange)
+				return diags
+			}
+			if keep.Type() != cty.Bool || keep.IsNull() || !keep.True() {
+				continue
+			}
+		}
+		diags = append(diags, renderTemplate(r, src, e.ValExpr, child)...)
+	}
+	return diags
+}
+
+// interpolate inserts one value: quoted as a single word, or as it is for
+// a shell fragment.
+func interpolate(r *rendered, src []byte, rng hcl.Range, v cty.Value) hcl.Diagnostics {
+	ty := v.Type()
+	switch {
+	case ty.Equals(funcs.Fragment):
+		if s, ok := funcs.FragmentText(v); ok {
+			r.literal(s)
+		} else if !v.IsKnown() {
+			r.unknown(src, rng)
+		} else {
+			return hcl.Diagnostics{errorAt(rng, "Null value in command", "This interpolation is null.")}
+		}
+		return nil
+	case ty.IsListType(), ty.IsSetType(), ty.IsTupleType():
+		return hcl.Diagnostics{errorAt(rng, "Cannot insert a list into a command",
+			"A list has no single shell word; use args(...) to insert it as quoted words, or join(...) to build one string.")}
+	case ty.IsMapType(), ty.IsObjectType():
+		return hcl.Diagnostics{errorAt(rng, "Cannot insert a map or object into a command",
+			"Pick one attribute, or use jsonencode(...) to insert it as one JSON word.")}
+	}
+	if !v.IsKnown() {
+		r.unknown(src, rng)
+		return nil
+	}
+	if v.IsNull() {
+		return hcl.Diagnostics{errorAt(rng, "Null value in command",
+			"This interpolation is null (for example a job result that wrote nothing); use coalesce(..., \"default\") to give a fallback.")}
+	}
+	s, err := primitiveString(v)
+	if err != nil {
+		return hcl.Diagnostics{errorAt(rng, "Cannot insert value into a command", "%s.", err)}
+	}
+	r.literal(shell.Quote(s))
+	return nil
+}
+
+// primitiveString converts a known primitive to text as go-cty does, with
+// a fast path for whole numbers: go-cty's general big.Float formatting
+// dominated the time of expanding a 100,000-element array.
+func primitiveString(v cty.Value) (string, error) {
+	if v.Type() == cty.Number {
+		if bf := v.AsBigFloat(); bf.IsInt() {
+			if i, acc := bf.Int64(); acc == big.Exact {
+				return strconv.FormatInt(i, 10), nil
+			}
+		}
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil {
+		return "", err
+	}
+	return s.AsString(), nil
+}

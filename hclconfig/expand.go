@@ -1,0 +1,358 @@
+package hclconfig
+
+import (
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Snapshot evaluates a bound workflow against what the engine knows at one
+// moment. It memoises everything it computes, so ask one snapshot about
+// many jobs, and take a new one when the state changes.
+type Snapshot struct {
+	b     *Bound
+	st    *State
+	jobs  map[string]cty.Value
+	sizes map[string]int
+	// params and outputs of flow modules, memoised
+	params   map[*module]map[string]cty.Value
+	outputs  map[*module]map[string]cty.Value
+	defaults *Resources
+	defDone  bool
+	// diags holds problems found while computing flow params, outputs and
+	// sizes; they are reported by the Expand that needed them.
+	diags hcl.Diagnostics
+}
+
+// Snapshot starts evaluating b against st (nil means nothing has run).
+func (b *Bound) Snapshot(st *State) *Snapshot {
+	if st == nil {
+		st = &State{}
+	}
+	return &Snapshot{
+		b: b, st: st,
+		jobs:    map[string]cty.Value{},
+		sizes:   map[string]int{},
+		params:  map[*module]map[string]cty.Value{},
+		outputs: map[*module]map[string]cty.Value{},
+	}
+}
+
+// Ref names an upstream instance. Index is the element of an array, or -1
+// for a singleton or for every element of an array (a gather).
+type Ref struct {
+	Job   string
+	Index int
+}
+
+// Expansion is a job's instances as far as they are known.
+type Expansion struct {
+	Job *Job
+	// Size is the number of instances, or -1 while it depends on upstream
+	// values not known yet (a dynamic fan-out before its source finished).
+	Size int
+	// Instances has Size entries; nil while Size is -1.
+	Instances []*Instance
+}
+
+// Instance is one task instance: a singleton job, or one array element.
+type Instance struct {
+	Job string
+	// Index is the element's 0-based index, or -1 for a singleton.
+	Index int
+	// Key is each.key: the index as text for a list, the key for a map.
+	Key string
+	// Value is each.value (cty.NilVal for a singleton).
+	Value cty.Value
+	// Known is true when everything below is resolved. An instance that is
+	// not Known cannot run yet; plan shows Preview.
+	Known bool
+	// Command is the bash script with every interpolation quoted; complete
+	// only when Known.
+	Command string
+	// Preview is Command with unresolved interpolations shown as their
+	// source, e.g. ${job.split.outputs}.
+	Preview string
+	Env     map[string]string
+	// Resources are the job's merged over the workflow's defaults. The
+	// engine layers the site's executor defaults below them with
+	// MergeResources(site, inst.Resources).
+	Resources *Resources
+	// Outputs are the output globs, relative to WorkDir.
+	Outputs []string
+	// Inputs are absolute paths whose content enters the cache identity:
+	// the job's inputs and every path param it reads (through flows too).
+	Inputs []string
+	// WorkDir is <run_dir>/<job>[/<index>].
+	WorkDir string
+	// Consumes are the upstream instances whose values this one reads:
+	// exactly those enter its cache identity. An element-wise element reads
+	// element Index of its source only.
+	Consumes []Ref
+	// After are jobs it waits for without reading them.
+	After []string
+}
+
+// maxInstanceDiags caps per-element errors so a broken array of 100,000
+// elements reports a handful, not 100,000.
+const maxInstanceDiags = 5
+
+// ExpandAll expands every job, upstream first.
+func (s *Snapshot) ExpandAll() ([]*Expansion, hcl.Diagnostics) {
+	var out []*Expansion
+	var diags hcl.Diagnostics
+	for _, j := range s.b.Workflow.Order() {
+		e, ds := s.Expand(j.Name)
+		out = append(out, e)
+		diags = append(diags, ds...)
+	}
+	diags = dedupe(diags)
+	sortDiags(diags)
+	return out, diags
+}
+
+// Expand resolves the instances of the named job. Static arrays expand
+// fully; dynamic ones once their upstream values are in the state;
+// element-wise arrays take their source's size, each element resolving as
+// its own source element finishes. A fan-out over zero items is an error
+// unless the job sets allow_empty.
+func (s *Snapshot) Expand(name string) (*Expansion, hcl.Diagnostics) {
+	j := s.b.Workflow.Job(name)
+	if j == nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown job", Detail: "There is no job named " + strconv.Quote(name) + "."}}
+	}
+	before := len(s.diags)
+	ctx := ctxFor(s, j.mod, jobExprs(j)...)
+	exp := &Expansion{Job: j, Size: -1}
+	var diags hcl.Diagnostics
+
+	var items []item
+	if j.forEach == nil {
+		exp.Size = 1
+	} else {
+		fe, ds := j.forEach.Value(ctx)
+		diags = append(diags, ds...)
+		if ds.HasErrors() {
+			return exp, append(diags, s.diags[before:]...)
+		}
+		its, known, ds := forEachItems(fe, j.forEach.Range())
+		diags = append(diags, ds...)
+		if !known || ds.HasErrors() {
+			return exp, append(diags, s.diags[before:]...)
+		}
+		if len(its) == 0 && !j.AllowEmpty {
+			return exp, append(diags, emptyForEach(j))
+		}
+		items, exp.Size = its, len(its)
+	}
+
+	shared := s.sharedParts(j, ctx, &diags)
+	exp.Instances = make([]*Instance, exp.Size)
+	errs := 0
+	for i := range exp.Instances {
+		inst := &Instance{Job: j.Name, Index: -1, After: j.After}
+		ectx := ctx
+		if j.forEach != nil {
+			inst.Index, inst.Key, inst.Value = i, items[i].key, items[i].value
+			ectx = eachCtx(ctx, i, items[i].key, items[i].value)
+		}
+		ds := s.fill(j, inst, ectx, shared)
+		if ds.HasErrors() {
+			errs++
+			if errs <= maxInstanceDiags {
+				for _, d := range ds {
+					if inst.Index >= 0 {
+						d.Detail += " (element " + strconv.Itoa(i) + ", key " + strconv.Quote(inst.Key) + ")"
+					}
+				}
+				diags = append(diags, ds...)
+			}
+		}
+		exp.Instances[i] = inst
+	}
+	return exp, append(diags, s.diags[before:]...)
+}
+
+// parts are the pieces of an instance that do not read each.*, computed
+// once for all elements of an array.
+type parts struct {
+	command, preview string
+	cmdKnown         bool
+	env              map[string]string
+	envKnown         bool
+	outputs, inputs  []string
+	outKnown, inKnow bool
+	res              *Resources
+	resKnown         bool
+	paths            []string
+	pathsKnown       bool
+	consumes         []Ref
+}
+
+func (s *Snapshot) sharedParts(j *Job, ctx *hcl.EvalContext, diags *hcl.Diagnostics) *parts {
+	p := &parts{}
+	var ds hcl.Diagnostics
+	if !j.perElement["command"] {
+		p.command, p.preview, p.cmdKnown, ds = renderCommand(j, ctx)
+		*diags = append(*diags, ds...)
+	}
+	if !j.perElement["env"] {
+		p.env, p.envKnown, ds = evalEnv(j.env, ctx)
+		*diags = append(*diags, ds...)
+	}
+	if !j.perElement["outputs"] {
+		p.outputs, p.outKnown, ds = s.globs(j, ctx)
+		*diags = append(*diags, ds...)
+	}
+	if !j.perElement["inputs"] {
+		p.inputs, p.inKnow, ds = s.inputs(j, ctx)
+		*diags = append(*diags, ds...)
+	}
+	if j.resources == nil || !j.resources.perElem {
+		p.res, p.resKnown, ds = s.resources(j, ctx)
+		*diags = append(*diags, ds...)
+	}
+	p.paths, p.pathsKnown = s.pathInputs(j)
+	for _, c := range j.consumes {
+		if !c.elementOf {
+			p.consumes = append(p.consumes, Ref{Job: c.job, Index: -1})
+		}
+	}
+	return p
+}
+
+// fill resolves one instance, reusing shared parts where they apply.
+func (s *Snapshot) fill(j *Job, inst *Instance, ctx *hcl.EvalContext, p *parts) hcl.Diagnostics {
+	var diags, ds hcl.Diagnostics
+	known := true
+	cmd, preview, cmdKnown := p.command, p.preview, p.cmdKnown
+	if j.perElement["command"] {
+		cmd, preview, cmdKnown, ds = renderCommand(j, ctx)
+		diags = append(diags, ds...)
+	}
+	inst.Preview = preview
+	if cmdKnown {
+		inst.Command = cmd
+	}
+	known = known && cmdKnown
+	env, envKnown := p.env, p.envKnown
+	if j.perElement["env"] {
+		env, envKnown, ds = evalEnv(j.env, ctx)
+		diags = append(diags, ds...)
+	}
+	inst.Env, known = env, known && envKnown
+	outs, outKnown := p.outputs, p.outKnown
+	if j.perElement["outputs"] {
+		outs, outKnown, ds = s.globs(j, ctx)
+		diags = append(diags, ds...)
+	}
+	inst.Outputs, known = outs, known && outKnown
+	ins, inKnown := p.inputs, p.inKnow
+	if j.perElement["inputs"] {
+		ins, inKnown, ds = s.inputs(j, ctx)
+		diags = append(diags, ds...)
+	}
+	known = known && inKnown && p.pathsKnown
+	inst.Inputs = ins
+	if len(p.paths) > 0 {
+		inst.Inputs = mergeSorted(ins, p.paths)
+	}
+	res, resKnown := p.res, p.resKnown
+	if j.resources != nil && j.resources.perElem {
+		res, resKnown, ds = s.resources(j, ctx)
+		diags = append(diags, ds...)
+	}
+	inst.Resources, known = res, known && resKnown
+	if inst.Value != cty.NilVal && !inst.Value.IsWhollyKnown() {
+		known = false
+	}
+	inst.Known = known && !diags.HasErrors()
+
+	inst.WorkDir = filepath.Join(s.st.RunDir, j.Name)
+	if inst.Index >= 0 {
+		inst.WorkDir = filepath.Join(inst.WorkDir, strconv.Itoa(inst.Index))
+	}
+	inst.Consumes = p.consumes
+	for _, c := range j.consumes {
+		if c.elementOf {
+			inst.Consumes = append(append([]Ref(nil), p.consumes...), Ref{Job: c.job, Index: inst.Index})
+		}
+	}
+	return diags
+}
+
+func (s *Snapshot) globs(j *Job, ctx *hcl.EvalContext) ([]string, bool, hcl.Diagnostics) {
+	if j.outputs == nil {
+		return nil, true, nil
+	}
+	globs, known, diags := stringList(j.outputs, ctx, "outputs")
+	if known && !diags.HasErrors() {
+		diags = append(diags, checkGlobs(globs, j.outputs.Range())...)
+	}
+	return globs, known, diags
+}
+
+// inputs evaluates inputs = [...]: relative paths are taken from the
+// directory of the file that declares the job.
+func (s *Snapshot) inputs(j *Job, ctx *hcl.EvalContext) ([]string, bool, hcl.Diagnostics) {
+	list, known, diags := stringList(j.inputs, ctx, "inputs")
+	for i, p := range list {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(j.mod.dir, p)
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		list[i] = p
+	}
+	sort.Strings(list)
+	return list, known, diags
+}
+
+// pathInputs are the values of the path params j reads.
+func (s *Snapshot) pathInputs(j *Job) ([]string, bool) {
+	var out []string
+	known := true
+	for _, r := range j.pathParams {
+		v := s.paramValue(r.mod, r.name)
+		switch {
+		case !v.IsKnown():
+			known = false
+		case !v.IsNull() && v.Type() == cty.String && v.AsString() != "":
+			out = append(out, v.AsString())
+		}
+	}
+	sort.Strings(out)
+	return out, known
+}
+
+func (s *Snapshot) resources(j *Job, ctx *hcl.EvalContext) (*Resources, bool, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	if !s.defDone {
+		s.defDone = true
+		if d := s.b.Workflow.defaults; d != nil {
+			var ds hcl.Diagnostics
+			s.defaults, _, ds = evalResources(d, ctxFor(s, s.b.Workflow.root, resourceList(d)...))
+			diags = append(diags, ds...)
+		}
+	}
+	own, known, ds := evalResources(j.resources, ctx)
+	diags = append(diags, ds...)
+	return MergeResources(s.defaults, own), known, diags
+}
+
+func mergeSorted(a, b []string) []string {
+	out := append(append(make([]string, 0, len(a)+len(b)), a...), b...)
+	sort.Strings(out)
+	n := 0
+	for i, x := range out {
+		if i == 0 || x != out[n-1] {
+			out[n] = x
+			n++
+		}
+	}
+	return out[:n]
+}

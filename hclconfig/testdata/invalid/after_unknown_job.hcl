@@ -1,0 +1,10 @@
+workflow "w" {}
+
+job "prepare" {
+  command = "echo hi"
+}
+
+job "a" {
+  after   = [job.prepre]
+  command = "echo hi"
+}

@@ -1,0 +1,6 @@
+workflow "w" {}
+
+job "a" {
+  allow_empty = true
+  command     = "echo hi"
+}

@@ -1,0 +1,9 @@
+workflow "w" {}
+
+param "n" {
+  type = integer
+}
+
+job "a" {
+  command = "echo ${param.n}"
+}

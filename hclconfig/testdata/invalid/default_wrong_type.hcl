@@ -1,0 +1,10 @@
+workflow "w" {}
+
+param "n" {
+  type    = number
+  default = "four"
+}
+
+job "a" {
+  command = "echo ${param.n}"
+}

@@ -1,0 +1,9 @@
+workflow "w" {}
+
+job "a" {
+  command = "echo one"
+}
+
+job "a" {
+  command = "echo two"
+}

@@ -1,0 +1,6 @@
+workflow "one" {}
+workflow "two" {}
+
+job "a" {
+  command = "echo hi"
+}

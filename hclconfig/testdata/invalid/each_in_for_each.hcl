@@ -1,0 +1,6 @@
+workflow "w" {}
+
+job "a" {
+  for_each = [each.index]
+  command  = "echo ${each.value}"
+}

@@ -1,0 +1,6 @@
+workflow "w" {}
+
+job "a" {
+  for_each = []
+  command  = "echo ${each.value}"
+}

@@ -1,0 +1,5 @@
+workflow "w" {}
+
+flow "a" {
+  source = "./flows/ping.hcl"
+}

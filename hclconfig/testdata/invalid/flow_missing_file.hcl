@@ -1,0 +1,5 @@
+workflow "w" {}
+
+flow "qc" {
+  source = "./flows/nope.hcl"
+}

@@ -1,0 +1,8 @@
+workflow "w" {}
+
+flow "qc" {
+  source = "./flows/needs.hcl"
+  params = {
+    lable = "x"
+  }
+}

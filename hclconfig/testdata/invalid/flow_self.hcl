@@ -1,0 +1,5 @@
+workflow "w" {}
+
+flow "again" {
+  source = "./flow_self.hcl"
+}

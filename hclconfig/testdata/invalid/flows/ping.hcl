@@ -1,0 +1,5 @@
+workflow "ping" {}
+
+flow "pong" {
+  source = "./pong.hcl"
+}

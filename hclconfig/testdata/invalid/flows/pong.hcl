@@ -1,0 +1,5 @@
+workflow "pong" {}
+
+flow "ping" {
+  source = "./ping.hcl"
+}

@@ -1,0 +1,6 @@
+workflow "w" {}
+
+job "a" {
+  for_each = "abc"
+  command  = "echo ${each.value}"
+}

@@ -1,0 +1,5 @@
+workflow "w" {}
+
+job "my job" {
+  command = "echo hi"
+}

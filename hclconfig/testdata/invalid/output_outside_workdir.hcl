@@ -1,0 +1,6 @@
+workflow "w" {}
+
+job "a" {
+  command = "date > /tmp/x"
+  outputs = ["/tmp/x", "../y"]
+}

@@ -1,0 +1,9 @@
+workflow "w" {}
+
+job "a" {
+  resources {
+    partition = "short"
+    queue     = "long"
+  }
+  command = "echo hi"
+}

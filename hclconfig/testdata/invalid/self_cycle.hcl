@@ -1,0 +1,6 @@
+workflow "w" {}
+
+job "a" {
+  for_each = job.a.outputs
+  command  = "echo ${each.value}"
+}

@@ -1,0 +1,4 @@
+workflow "w" {}
+
+job "a" {
+  command = "echo hi"

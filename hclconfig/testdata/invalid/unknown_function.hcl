@@ -1,0 +1,5 @@
+workflow "w" {}
+
+job "a" {
+  command = "echo ${fltten([[1], [2]])}"
+}

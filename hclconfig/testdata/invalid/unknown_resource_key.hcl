@@ -1,0 +1,9 @@
+workflow "w" {}
+
+job "a" {
+  resources {
+    cpu = 2
+    mem = "1G"
+  }
+  command = "echo hi"
+}

@@ -1,0 +1,5 @@
+workflow "w" {}
+
+job "a" {
+  command = "echo ${parm.x} ${run_dir}"
+}
