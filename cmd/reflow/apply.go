@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -14,9 +15,8 @@ import (
 	"github.com/reflow-hpc/reflow/hclconfig"
 )
 
-// engineNote is printed until the engine (issue 5) lands: apply and plan
-// validate and show what they would do, and submit nothing.
-const engineNote = "The engine is not built yet: this command validates the workflow and prints what it would do; nothing is submitted."
+// planNote says what plan does not show yet.
+const planNote = "plan does not yet look up the cache: it shows every job as it would be submitted."
 
 // runFlags are the built-in flags of apply and plan. Every workflow param
 // becomes a flag beside them, so their names are reserved for params.
@@ -31,6 +31,8 @@ type runFlags struct {
 	verify    string
 	store     string
 	config    string
+	runRoot   string
+	failFast  bool
 	help      bool
 }
 
@@ -45,6 +47,8 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.verify, "verify", "", "cache check of recorded outputs: mtime (default) or content")
 	fs.StringVar(&f.store, "store", "", "manifest store path (default $REFLOW_STORE or the site config)")
 	fs.StringVar(&f.config, "config", "", "site config file (default $REFLOW_CONFIG or $XDG_CONFIG_HOME/reflow/config.hcl)")
+	fs.StringVar(&f.runRoot, "run-root", "", "directory run directories are made in (default ./reflow-runs)")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "stop the run at the first failure instead of finishing independent branches")
 	fs.BoolVarP(&f.help, "help", "h", false, "show help, with the workflow's params when FILE is given")
 }
 
@@ -59,11 +63,13 @@ func reservedParams() []string {
 }
 
 func newApplyCmd() *cobra.Command {
-	return newRunCmd("apply", "Run a workflow (for now: validate it and show what would run)",
-		`Run a workflow: validate it, evaluate its params and submit every job that
-is not cached.
+	return newRunCmd("apply", "Run a workflow, skipping every job whose inputs are unchanged",
+		`Run a workflow: validate it, evaluate its params, and submit every job that
+is not cached. The dispatcher runs in the foreground with live progress;
+Ctrl-C cancels the run's jobs and marks the run cancelled.
 
-`+engineNote+`
+Exit status: 0 the run succeeded, 1 it failed or was cancelled, 2 invalid
+input (usage, validation, params), 3 infrastructure (store, plugin).
 
 Each param of the workflow is a flag: reflow apply FILE --help lists them with
 their type, default and help. Values are also taken from --var NAME=VALUE and
@@ -147,16 +153,29 @@ func runWorkflow(cmd *cobra.Command, args []string, detailed bool) error {
 		_ = hclconfig.WriteDiagnostics(cmd.ErrOrStderr(), b.Files(), diags)
 		return &silentExit{code: exitInvalid}
 	}
-	executor := rf.executor
-	if executor == "" {
-		executor = w.Executor
+	site, err := loadSite(cmd.ErrOrStderr())
+	if err != nil {
+		return err
 	}
-	if executor == "" {
-		executor = "local"
+	executor := chooseExecutor(rf.executor, site, w)
+	if cmd.Name() == "apply" {
+		return applyRun(cmd, &rf, site, b, executor)
 	}
 	writePlan(out, w, b, exps, executor, detailed)
-	fmt.Fprintln(cmd.ErrOrStderr(), engineNote)
+	fmt.Fprintln(cmd.ErrOrStderr(), planNote)
 	return nil
+}
+
+// chooseExecutor picks the run's default executor: --executor, then
+// $REFLOW_EXECUTOR, then the site's default_executor, then the workflow
+// file's, then local.
+func chooseExecutor(flag string, site *hclconfig.SiteConfig, w *hclconfig.Workflow) string {
+	for _, e := range []string{flag, os.Getenv("REFLOW_EXECUTOR"), site.DefaultExecutor, w.Executor} {
+		if e != "" {
+			return e
+		}
+	}
+	return "local"
 }
 
 // paramValue is a param's flag: it keeps the text as given, since

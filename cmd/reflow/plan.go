@@ -14,8 +14,7 @@ func newPlanCmd() *cobra.Command {
 each interpolation shell-quoted; values only known once upstream jobs finish
 are shown as the expression that produces them.
 
-`+engineNote+` Cache status (cached / to run, with the reason) comes with the
-engine.
+`+planNote+`
 
 Params are flags, as for apply: reflow plan FILE --help lists them.`, true)
 }

@@ -12,8 +12,14 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
+		newApplyCmd(),
+		newPlanCmd(),
+		newValidateCmd(),
+		newGraphCmd(),
+		newStatusCmd(),
+		newPluginsCmd(),
 		newVersionCmd(),
-		newPluginsCmd(), newValidateCmd(), newGraphCmd(), newApplyCmd(), newPlanCmd(),
+		newWorkerCmd(),
 	)
 	return root
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reflow-hpc/reflow/core/engine"
+	"github.com/reflow-hpc/reflow/core/pluginhost"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
+)
+
+// applyRun creates the run and dispatches it in the foreground.
+func applyRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *hclconfig.Bound, executor string) error {
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := openStore(context.WithoutCancel(ctx), rf.store, site)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	host, err := newHost(site)
+	if err != nil {
+		return err
+	}
+	defer host.Close()
+	cfg, err := engineConfig(rf, site, st, host)
+	if err != nil {
+		return err
+	}
+	root := rf.runRoot
+	if root == "" {
+		root = "reflow-runs"
+	}
+	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: root, Executor: executor, Mode: "foreground"})
+	if err != nil {
+		return infraError(err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "run %s: workflow %s on %s, in %s\n", run.ID, run.Workflow, executor, run.RunDir)
+	return dispatchRun(ctx, cmd, cfg, run.ID, b)
+}
+
+// engineConfig collects the dispatcher's settings from flags and the site.
+func engineConfig(rf *runFlags, site *hclconfig.SiteConfig, st *store.Store, host *pluginhost.Host) (engine.Config, error) {
+	bin, err := reflowPath()
+	if err != nil {
+		return engine.Config{}, infraError(fmt.Errorf("cannot find the reflow binary for workers: %w", err))
+	}
+	verify := rf.verify
+	if verify == "" {
+		verify = site.Cache.Verify
+	}
+	if verify != "" && verify != "mtime" && verify != "content" {
+		return engine.Config{}, invalidInput(fmt.Errorf("--verify=%s: use mtime or content", verify))
+	}
+	cfg := engine.Config{
+		Store: st, Host: host, Site: site, Reflow: bin,
+		VerifyContent: verify == "content", Force: rf.force || site.Cache.Disabled,
+		ForceTasks: map[string]bool{}, FailFast: rf.failFast, Mode: "foreground",
+	}
+	for _, t := range rf.forceTask {
+		cfg.ForceTasks[t] = true
+	}
+	if cfg.PollMin, err = parseDurationSetting("dispatch.poll_interval", site.Dispatch.PollInterval); err != nil {
+		return cfg, err
+	}
+	if cfg.PollMax, err = parseDurationSetting("dispatch.max_poll_interval", site.Dispatch.MaxPollInterval); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func parseDurationSetting(name, v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, invalidInput(fmt.Errorf("site config %s = %q: use a duration such as \"5s\" or \"1m\"", name, v))
+	}
+	return d, nil
+}
+
+// dispatchRun runs the dispatcher in the foreground and turns the run's
+// end into the exit code.
+func dispatchRun(ctx context.Context, cmd *cobra.Command, cfg engine.Config, runID string, b *hclconfig.Bound) error {
+	cfg.Progress = newProgress(cmd.ErrOrStderr())
+	run, err := engine.Dispatch(ctx, cfg, runID, b)
+	if err != nil {
+		return runErr(err)
+	}
+	switch run.State {
+	case store.RunSucceeded:
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %s succeeded\n", run.ID)
+		return nil
+	case store.RunCancelled:
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %s cancelled\n", run.ID)
+	default:
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %s %s: %s\n", run.ID, run.State, run.Reason)
+	}
+	return &silentExit{code: exitFailed}
+}

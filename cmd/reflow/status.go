@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reflow-hpc/reflow/core/store"
+)
+
+// statusJSON is `reflow status --json`. Its shape is a contract: scripts
+// read it. Add fields; never rename or remove them.
+type statusJSON struct {
+	RunID    string       `json:"run_id"`
+	Workflow string       `json:"workflow"`
+	State    string       `json:"state"`
+	Reason   string       `json:"reason,omitempty"`
+	RunDir   string       `json:"run_dir"`
+	Started  *time.Time   `json:"started"`
+	Finished *time.Time   `json:"finished"`
+	Tasks    []taskStatus `json:"tasks"`
+}
+
+type taskStatus struct {
+	Task     string          `json:"task"`
+	Index    *int            `json:"index"`
+	State    string          `json:"state"`
+	Attempt  int             `json:"attempt"`
+	Cached   bool            `json:"cached"`
+	ExitCode *int            `json:"exit_code"`
+	Reason   string          `json:"reason"`
+	Result   json.RawMessage `json:"result"`
+	Outputs  []string        `json:"outputs"`
+	NativeID string          `json:"native_id"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func buildStatus(run store.Run, insts []store.Instance) statusJSON {
+	s := statusJSON{RunID: run.ID, Workflow: run.Workflow, State: string(run.State), Reason: run.Reason,
+		RunDir: run.RunDir, Started: timePtr(run.Started), Finished: timePtr(run.Finished), Tasks: []taskStatus{}}
+	if s.Started == nil {
+		s.Started = timePtr(run.Created)
+	}
+	for _, in := range insts {
+		t := taskStatus{Task: in.Task, State: string(in.State), Attempt: in.Attempt, Cached: in.Cached,
+			Reason: in.Reason, Result: in.Result, Outputs: []string{}, NativeID: in.Handle.ID}
+		if in.Index != store.SingletonIndex {
+			idx := in.Index
+			t.Index = &idx
+		}
+		if in.ExitCode != store.NoExitCode {
+			code := in.ExitCode
+			t.ExitCode = &code
+		}
+		if len(t.Result) == 0 {
+			t.Result = json.RawMessage("null")
+		}
+		for _, o := range in.Outputs {
+			t.Outputs = append(t.Outputs, o.Path)
+		}
+		s.Tasks = append(s.Tasks, t)
+	}
+	return s
+}
+
+func newStatusCmd() *cobra.Command {
+	var asJSON bool
+	var storeFlag string
+	cmd := &cobra.Command{
+		Use:   "status [RUN]",
+		Short: "Show a run's state and every task's state (default: the latest run here)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			site, err := loadSite(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			st, err := openStore(ctx, storeFlag, site)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			run, err := latestRun(ctx, st, args)
+			if err != nil {
+				return err
+			}
+			insts, err := listInstances(ctx, st, run.ID)
+			if err != nil {
+				return infraError(err)
+			}
+			s := buildStatus(run, insts)
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(s)
+			}
+			printStatus(cmd.OutOrStdout(), s)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object: run_id, workflow, state, run_dir, started, finished, tasks")
+	cmd.Flags().StringVar(&storeFlag, "store", "", "manifest store path")
+	return cmd
+}
+
+func listInstances(ctx context.Context, st *store.Store, runID string) ([]store.Instance, error) {
+	var out []store.Instance
+	err := st.View(ctx, func(tx *store.Tx) (err error) {
+		out, err = tx.ListInstances(ctx, runID, store.InstanceFilter{})
+		return err
+	})
+	return out, err
+}
+
+func printStatus(w io.Writer, s statusJSON) {
+	fmt.Fprintf(w, "run %s  workflow %s  %s\n", s.RunID, s.Workflow, s.State)
+	if s.Reason != "" {
+		fmt.Fprintf(w, "  %s\n", s.Reason)
+	}
+	fmt.Fprintf(w, "run dir %s (logs in %s/.reflow/logs)\n\n", s.RunDir, s.RunDir)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tSTATE\tATTEMPT\tEXIT\tJOB\tRESULT / REASON")
+	for _, t := range s.Tasks {
+		name := t.Task
+		if t.Index != nil {
+			name = fmt.Sprintf("%s[%d]", t.Task, *t.Index)
+		}
+		exit := "-"
+		if t.ExitCode != nil {
+			exit = fmt.Sprint(*t.ExitCode)
+		}
+		note := t.Reason
+		if string(t.Result) != "null" {
+			note = string(t.Result)
+		}
+		job := t.NativeID
+		if job == "" {
+			job = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", name, t.State, t.Attempt, exit, job, note)
+	}
+	tw.Flush()
+}

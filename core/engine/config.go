@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/reflow-hpc/reflow/core/pluginhost"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
+)
+
+// Config is what a dispatcher needs besides the run itself.
+type Config struct {
+	Store *store.Store
+	Host  *pluginhost.Host
+	Site  *hclconfig.SiteConfig
+	// Reflow is the absolute path of the reflow binary the workers run.
+	Reflow string
+	// VerifyContent re-digests cached outputs instead of comparing size and
+	// mtime (--verify=content).
+	VerifyContent bool
+	// Force bypasses the cache for every task; ForceTasks for these.
+	Force      bool
+	ForceTasks map[string]bool
+	// FailFast stops the run at the first failure.
+	FailFast bool
+	// Progress, when set, is told about every round.
+	Progress func(Summary)
+	Logger   hclog.Logger
+	// Holder identifies this dispatcher in the run's lease.
+	Holder string
+	// Mode is the dispatch mode recorded in the lease.
+	Mode string
+	// PollMin and PollMax bound the adaptive poll interval; zero means the
+	// defaults (see pollBounds).
+	PollMin, PollMax time.Duration
+}
+
+// leaseTTL is how long a dispatcher's lease outlives its last heartbeat.
+// Rounds heartbeat far more often; a dispatcher that stops for longer is
+// presumed dead and its run may be resumed.
+const leaseTTL = 2 * time.Minute
+
+func (c *Config) logger() hclog.Logger {
+	if c.Logger == nil {
+		return hclog.NewNullLogger()
+	}
+	return c.Logger
+}

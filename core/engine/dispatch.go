@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/reflow-hpc/reflow/core/cache"
+	"github.com/reflow-hpc/reflow/core/pluginhost"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
+)
+
+// dispatcher drives one run.
+type dispatcher struct {
+	cfg   Config
+	m     *model
+	round int
+	// executors are the plugins this run uses, started on first use.
+	executors map[string]*pluginhost.Running
+	// attempts and cache entries to write with the round's commit.
+	attempts []store.Attempt
+	cachePut []store.CacheEntry
+	events   []string
+	digests  *cache.DigestCache
+	// cancelled is set once the user asked to stop.
+	cancelled bool
+	failed    bool // some instance failed for good (for --fail-fast)
+}
+
+// Dispatch drives a run until it ends, or until ctx is cancelled, in which
+// case it cancels the run's jobs and marks the run cancelled. It returns the
+// run as it ended. A run another dispatcher holds fails with a
+// *store.LeaseHeldError.
+func Dispatch(ctx context.Context, cfg Config, runID string, bound *hclconfig.Bound) (store.Run, error) {
+	st := cfg.Store
+	if cfg.Holder == "" {
+		cfg.Holder = store.NewHolderID()
+	}
+	if err := st.AcquireLease(context.WithoutCancel(ctx), runID, cfg.Holder, cfg.Mode, leaseTTL); err != nil {
+		return store.Run{}, err
+	}
+	defer st.ReleaseLease(context.WithoutCancel(ctx), runID, cfg.Holder)
+
+	var run store.Run
+	if err := st.View(ctx, func(tx *store.Tx) (err error) { run, err = tx.GetRun(ctx, runID); return err }); err != nil {
+		return store.Run{}, err
+	}
+	if run.State == store.RunSucceeded {
+		return run, nil
+	}
+	if bound == nil {
+		b, err := Rebind(run)
+		if err != nil {
+			return run, err
+		}
+		bound = b
+	}
+	m, err := load(ctx, st, run, bound)
+	if err != nil {
+		return run, err
+	}
+	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}, digests: cache.NewDigestCache()}
+	if run.State != store.RunRunning {
+		// `reflow resume` of a run that ended failed or cancelled.
+		if err := st.Update(ctx, func(tx *store.Tx) error {
+			return tx.UpdateRunState(ctx, runID, store.RunRunning, "")
+		}); err != nil {
+			return run, err
+		}
+	}
+	return d.loop(ctx)
+}
+
+func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
+	min, max := d.pollBounds()
+	interval := min
+	for {
+		d.round++
+		changed, err := d.runRound(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return d.stop(store.RunCancelled, "cancelled by the user")
+			}
+			return d.m.run, err
+		}
+		if fin, state, reason := d.finished(); fin {
+			return d.finish(ctx, state, reason)
+		}
+		if ctx.Err() != nil {
+			return d.stop(store.RunCancelled, "cancelled by the user")
+		}
+		if d.cfg.FailFast && d.failed {
+			return d.stop(store.RunFailed, "stopped at the first failure (--fail-fast)")
+		}
+		// Adaptive polling: quick while things change, backing off while
+		// nothing does, so a long queue wait costs few scheduler queries.
+		if changed {
+			interval = min
+		} else if interval *= 2; interval > max {
+			interval = max
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(interval):
+		}
+		if err := d.cfg.Store.Heartbeat(context.WithoutCancel(ctx), d.m.run.ID, d.cfg.Holder, leaseTTL); err != nil {
+			if errors.Is(err, store.ErrLeaseLost) {
+				return d.m.run, fmt.Errorf("another dispatcher took over run %s; this one stops: %w", d.m.run.ID, err)
+			}
+			return d.m.run, err
+		}
+	}
+}
+
+// pollBounds is the range of the adaptive poll interval: the site's
+// dispatch {} settings, else quick for a run on the local machine only and
+// gentle on a scheduler.
+func (d *dispatcher) pollBounds() (time.Duration, time.Duration) {
+	min, max := d.cfg.PollMin, d.cfg.PollMax
+	if min == 0 || max == 0 {
+		onlyLocal := true
+		for _, j := range d.m.order {
+			if j.executor != "local" {
+				onlyLocal = false
+			}
+		}
+		dmin, dmax := 5*time.Second, 60*time.Second
+		if onlyLocal {
+			dmin, dmax = 20*time.Millisecond, time.Second
+		}
+		if min == 0 {
+			min = dmin
+		}
+		if max == 0 {
+			max = dmax
+		}
+	}
+	if max < min {
+		max = min
+	}
+	return min, max
+}
+
+// finished reports whether nothing is left to do, and how the run ended.
+func (d *dispatcher) finished() (bool, store.RunState, string) {
+	failed := ""
+	for _, j := range d.m.order {
+		if j.size < 0 && len(j.insts) == 0 {
+			return false, "", ""
+		}
+		for _, in := range j.insts {
+			if !in.State.Terminal() {
+				return false, "", ""
+			}
+			if !in.State.Done() && failed == "" {
+				failed = fmt.Sprintf("%s %s: %s", displayName(j, in), in.State, in.Reason)
+			}
+		}
+	}
+	if failed != "" {
+		return true, store.RunFailed, failed
+	}
+	return true, store.RunSucceeded, ""
+}
+
+func (d *dispatcher) finish(ctx context.Context, state store.RunState, reason string) (store.Run, error) {
+	ctx = context.WithoutCancel(ctx) // a commit must land even after Ctrl-C
+	err := d.cfg.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.UpdateRunState(ctx, d.m.run.ID, state, reason); err != nil {
+			return err
+		}
+		r, err := tx.GetRun(ctx, d.m.run.ID)
+		d.m.run = r
+		return err
+	})
+	d.report(true)
+	return d.m.run, err
+}
+
+// stop cancels every job still out, marks what never ran, and ends the run.
+func (d *dispatcher) stop(state store.RunState, reason string) (store.Run, error) {
+	ctx := context.Background()
+	d.cancelActive(ctx, reason)
+	if err := d.commit(ctx); err != nil {
+		return d.m.run, err
+	}
+	return d.finish(ctx, state, reason)
+}
+
+func displayName(j *job, in *inst) string {
+	if in.Index < 0 || in.placeholder {
+		return j.hc.Name
+	}
+	return fmt.Sprintf("%s[%d]", j.hc.Name, in.Index)
+}

@@ -1,0 +1,239 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
+	"github.com/reflow-hpc/reflow/pluginapi"
+)
+
+// expand evaluates the jobs whose upstream changed: dynamic fan-outs get
+// their size, instances their commands, and instances whose upstream broke
+// are skipped. Jobs nothing changed for are not evaluated again, so a round
+// costs what changed, not the size of the run.
+func (d *dispatcher) expand() bool {
+	changed := false
+	var snap *hclconfig.Snapshot
+	for _, j := range d.m.order {
+		if d.skipBroken(j) {
+			changed = true
+			continue
+		}
+		if !j.stale {
+			continue
+		}
+		j.stale = false
+		if j.size >= 0 && allEvaluated(j) {
+			continue
+		}
+		if !d.upstreamSettled(j) && j.hc.Kind == hclconfig.DynamicArray {
+			continue // sized only when everything it reads is done
+		}
+		if snap == nil {
+			snap = d.m.bound.Snapshot(d.m.state)
+		}
+		exp, diags := snap.Expand(j.hc.Name)
+		if diags.HasErrors() {
+			d.failJob(j, diagText(diags))
+			changed = true
+			continue
+		}
+		if exp.Size < 0 {
+			continue
+		}
+		if j.size < 0 {
+			d.size(j, exp.Size)
+			changed = true
+		}
+		for i, hi := range exp.Instances {
+			if i < len(j.insts) && !j.insts[i].placeholder {
+				j.insts[i].hc = hi
+			}
+		}
+	}
+	return changed
+}
+
+func allEvaluated(j *job) bool {
+	for _, in := range j.insts {
+		if in.State == store.InstancePending && (in.hc == nil || !in.hc.Known) {
+			return false
+		}
+	}
+	return true
+}
+
+// upstreamSettled reports whether every job j needs is done.
+func (d *dispatcher) upstreamSettled(j *job) bool {
+	for _, n := range j.hc.Needs {
+		if !d.m.jobs[n].done() {
+			return false
+		}
+	}
+	return true
+}
+
+// size creates the instances of a job once its size is known.
+func (d *dispatcher) size(j *job, n int) {
+	j.size = n
+	count := n
+	if !j.isArray() {
+		count = 1
+	}
+	j.insts = make([]*inst, count)
+	for i := range j.insts {
+		idx := i
+		if !j.isArray() {
+			idx = store.SingletonIndex
+		}
+		j.insts[i] = &inst{isNew: true, dirty: true, Instance: store.Instance{
+			RunID: d.m.run.ID, Task: j.hc.Name, Index: idx, State: store.InstancePending, ExitCode: pluginapi.NoExitCode,
+		}}
+	}
+	if n == 0 {
+		// allow_empty: readers see empty lists.
+		d.m.state.Tasks[j.hc.Name] = &hclconfig.TaskState{Instances: []*hclconfig.Values{}}
+		d.m.markDownstreamStale(j.hc.Name)
+	}
+}
+
+// failJob fails a job whose evaluation failed (an empty fan-out without
+// allow_empty, a value of the wrong type): its pending instances, or a
+// stand-in instance when it never got a size.
+func (d *dispatcher) failJob(j *job, reason string) {
+	d.failed = true
+	d.events = append(d.events, fmt.Sprintf("%s failed: %s", j.hc.Name, reason))
+	if j.size < 0 && len(j.insts) == 0 {
+		j.insts = []*inst{d.placeholder(j, store.InstanceFailed, reason)}
+		return
+	}
+	for _, in := range j.insts {
+		if in.State == store.InstancePending {
+			in.set(store.InstanceFailed, reason)
+		}
+	}
+}
+
+func (d *dispatcher) placeholder(j *job, state store.InstanceState, reason string) *inst {
+	return &inst{isNew: true, dirty: true, placeholder: true, Instance: store.Instance{
+		RunID: d.m.run.ID, Task: j.hc.Name, Index: store.SingletonIndex, State: state,
+		Reason: reason, ExitCode: pluginapi.NoExitCode,
+	}}
+}
+
+// skipBroken skips what can never run because something it needs failed,
+// was cancelled or skipped.
+func (d *dispatcher) skipBroken(j *job) bool {
+	changed := false
+	whole := ""
+	for _, n := range j.hc.Needs {
+		up := d.m.jobs[n]
+		if b := up.broken(); b != nil && !elementwiseFrom(j, n) {
+			whole = displayName(up, b)
+			break
+		}
+	}
+	if j.size < 0 && len(j.insts) == 0 {
+		if whole != "" {
+			j.insts = []*inst{d.placeholder(j, store.InstanceSkipped, "upstream "+whole+" failed")}
+			return true
+		}
+		return false
+	}
+	for _, in := range j.insts {
+		if in.State != store.InstancePending {
+			continue
+		}
+		reason := ""
+		if whole != "" {
+			reason = "upstream " + whole + " failed"
+		} else if in.hc != nil {
+			for _, r := range in.hc.Consumes {
+				if r.Index < 0 {
+					continue
+				}
+				if u := d.m.jobs[r.Job].at(r.Index); u != nil && brokenState(u.State) {
+					reason = "upstream " + displayName(d.m.jobs[r.Job], u) + " failed"
+				}
+			}
+		} else if j.hc.Kind == hclconfig.ElementWise {
+			if u := d.m.jobs[j.hc.Source].at(in.Index); u != nil && brokenState(u.State) {
+				reason = "upstream " + displayName(d.m.jobs[j.hc.Source], u) + " failed"
+			}
+		}
+		if reason != "" {
+			in.set(store.InstanceSkipped, reason)
+			changed = true
+		}
+	}
+	return changed
+}
+
+func elementwiseFrom(j *job, upstream string) bool {
+	return j.hc.Kind == hclconfig.ElementWise && j.hc.Source == upstream
+}
+
+func brokenState(s store.InstanceState) bool {
+	return s == store.InstanceFailed || s == store.InstanceCancelled || s == store.InstanceSkipped
+}
+
+// ready lists the pending instances that can run now: evaluated, and
+// everything they read or wait for is done.
+func (d *dispatcher) ready() []readyInst {
+	var out []readyInst
+	for _, j := range d.m.order {
+		for _, in := range j.insts {
+			if in.State != store.InstancePending || in.hc == nil || !in.hc.Known {
+				continue
+			}
+			if d.waiting(j, in) {
+				continue
+			}
+			out = append(out, readyInst{j, in})
+		}
+	}
+	return out
+}
+
+type readyInst struct {
+	j  *job
+	in *inst
+}
+
+func (d *dispatcher) waiting(j *job, in *inst) bool {
+	for _, r := range in.hc.Consumes {
+		up := d.m.jobs[r.Job]
+		if r.Index >= 0 {
+			if u := up.at(r.Index); u == nil || !u.State.Done() {
+				return true
+			}
+		} else if !up.done() {
+			return true
+		}
+	}
+	for _, a := range in.hc.After {
+		if !d.m.jobs[a].done() {
+			return true
+		}
+	}
+	return false
+}
+
+func diagText(diags hcl.Diagnostics) string {
+	var parts []string
+	for _, dg := range diags {
+		if dg.Severity != hcl.DiagError {
+			continue
+		}
+		s := dg.Summary
+		if dg.Detail != "" {
+			s += ": " + dg.Detail
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}

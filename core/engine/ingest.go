@@ -1,0 +1,120 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/reflow-hpc/reflow/core/runspec"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/pluginapi"
+)
+
+// ingest reads the result files of instances that are out. It lists the
+// results directory once per round, so 10,000 running instances cost one
+// directory read, not 10,000 failed opens.
+func (d *dispatcher) ingest(statuses map[statusKey]status) bool {
+	entries, err := os.ReadDir(filepath.Join(runspec.StateDir(d.m.run.RunDir), "results"))
+	if err != nil {
+		return false
+	}
+	present := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		present[e.Name()] = true
+	}
+	changed := false
+	d.m.all(func(j *job, in *inst) {
+		if in.State.Active() && present[filepath.Base(d.resultPath(j, in))] {
+			if d.ingestOne(j, in, statuses) {
+				changed = true
+			}
+		}
+	})
+	return changed
+}
+
+// ingestOne applies the result file of in's current attempt, if there is
+// one, and reports whether there was.
+func (d *dispatcher) ingestOne(j *job, in *inst, statuses map[statusKey]status) bool {
+	b, err := os.ReadFile(d.resultPath(j, in))
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	var res runspec.Result
+	if err == nil {
+		err = json.Unmarshal(b, &res)
+	}
+	if err != nil {
+		d.failAttempt(j, in, "failed", fmt.Sprintf("unreadable result file %s: %v", d.resultPath(j, in), err), "BAD_RESULT", pluginapi.NoExitCode)
+		return true
+	}
+	in.Host, in.PeakMemory = res.Host, res.PeakRSS
+	in.Started, in.Finished = res.Start, res.End
+	switch res.Outcome {
+	case runspec.Succeeded:
+		value, verr := resultJSON(res.Value)
+		if verr != nil {
+			d.failAttempt(j, in, "failed", verr.Error(), "BAD_RESULT", res.ExitCode)
+			return true
+		}
+		in.set(store.InstanceSucceeded, "")
+		in.ExitCode = 0
+		in.NativeState = "COMPLETED"
+		in.Result = value
+		in.Outputs = toStoreOutputs(res.Outputs)
+		d.attempts = append(d.attempts, in.AttemptRecord())
+		d.m.record(j, in)
+		if j.hc.Cache && in.Identity != "" {
+			d.cachePut = append(d.cachePut, store.CacheEntry{Identity: in.Identity, RunID: in.RunID, Task: in.Task,
+				Index: in.Index, Outputs: in.Outputs, Result: in.Result, Created: time.Now(), LastUsed: time.Now()})
+		}
+	case runspec.Terminated:
+		// The scheduler sent SIGTERM: its own state says why (time limit,
+		// cancellation, preemption).
+		kind, reason := "failed", "terminated by the scheduler ("+res.Signal+")"
+		if st, ok := lookupStatus(statuses, in); ok && st.State.Terminal() && st.State != pluginapi.StateCompleted && st.State != pluginapi.StateFailed {
+			kind, reason = failureOf(st)
+		}
+		d.failAttempt(j, in, kind, reason, "TERMINATED", res.ExitCode)
+	default:
+		reason := res.Reason
+		if reason == "" {
+			reason = fmt.Sprintf("command exited with status %d", res.ExitCode)
+		}
+		d.failAttempt(j, in, "failed", reason, "FAILED", res.ExitCode)
+	}
+	return true
+}
+
+// resultJSON turns the content of $REFLOW_RESULT into the JSON the store
+// keeps: JSON stays as it is, other text becomes a JSON string (without its
+// trailing newline), nothing stays nothing.
+func resultJSON(raw []byte) (json.RawMessage, error) {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 {
+		return nil, nil
+	}
+	if json.Valid(trimmed) {
+		return json.RawMessage(trimmed), nil
+	}
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		var v any
+		err := json.Unmarshal(trimmed, &v)
+		return nil, fmt.Errorf("$REFLOW_RESULT is not valid JSON: %v", err)
+	}
+	s, _ := json.Marshal(strings.TrimRight(string(raw), "\n"))
+	return s, nil
+}
+
+func toStoreOutputs(os []runspec.Output) []store.Output {
+	out := make([]store.Output, len(os))
+	for i, o := range os {
+		out[i] = store.Output{Path: o.Path, Size: o.Size, MTime: o.ModTime, Digest: o.Digest}
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/reflow-hpc/reflow/core/cache"
+	"github.com/reflow-hpc/reflow/core/store"
+)
+
+// lookups computes the identity of every ready instance and satisfies from
+// the cache those whose identity has an entry with outputs still intact.
+// It returns the instances that must run.
+func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyInst, bool, error) {
+	if len(ready) == 0 {
+		return nil, false, nil
+	}
+	var ids []string
+	for _, r := range ready {
+		id, err := d.identity(r.j, r.in)
+		if err != nil {
+			// An input that cannot be read fails the instance now, with
+			// the file named, rather than in the worker later.
+			r.in.set(store.InstanceFailed, err.Error())
+			d.failed = true
+			continue
+		}
+		if r.in.Identity != id {
+			r.in.Identity = id
+			r.in.dirty = true
+		}
+		if d.cacheable(r.j) {
+			ids = append(ids, id)
+		}
+	}
+	var entries map[string]store.CacheEntry
+	if len(ids) > 0 {
+		err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+			entries, err = tx.CacheLookupMany(ctx, ids)
+			return err
+		})
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	var toRun []readyInst
+	var touch []string
+	hits := false
+	for _, r := range ready {
+		if r.in.State != store.InstancePending {
+			continue
+		}
+		e, ok := entries[r.in.Identity]
+		if ok && d.cacheable(r.j) {
+			if ok, _ := verifyOutputs(e.Outputs, d.cfg.VerifyContent); ok {
+				r.in.set(store.InstanceCached, fmt.Sprintf("cached from run %s", e.RunID))
+				r.in.Outputs, r.in.Result, r.in.ExitCode = e.Outputs, e.Result, 0
+				d.m.record(r.j, r.in)
+				touch = append(touch, e.Identity)
+				hits = true
+				continue
+			}
+		}
+		toRun = append(toRun, r)
+	}
+	if len(touch) > 0 {
+		if err := d.cfg.Store.Update(ctx, func(tx *store.Tx) error { return tx.CacheTouch(ctx, touch...) }); err != nil {
+			return nil, hits, err
+		}
+	}
+	return toRun, hits, nil
+}
+
+func (d *dispatcher) cacheable(j *job) bool {
+	return j.hc.Cache && !d.cfg.Force && !d.cfg.ForceTasks[j.hc.Name]
+}
+
+// identity computes an instance's cache identity from its parts: the
+// upstream instances it reads contribute their own identities, computed
+// once each, so the cost is linear in the size of the run.
+func (d *dispatcher) identity(j *job, in *inst) (string, error) {
+	p, err := d.parts(j, in)
+	if err != nil {
+		return "", err
+	}
+	return p.Identity(), nil
+}
+
+func (d *dispatcher) parts(j *job, in *inst) (cache.Parts, error) {
+	hi := in.hc
+	p := cache.Parts{Task: j.hc.Name, Index: in.Index, Command: hi.Command, Env: hi.Env,
+		Version: j.hc.Version, Outputs: hi.Outputs}
+	if len(hi.Inputs) > 0 {
+		p.Inputs = make(map[string]string, len(hi.Inputs))
+		for _, path := range hi.Inputs {
+			dg, err := d.digests.Digest(path)
+			if err != nil {
+				return p, fmt.Errorf("input %s: %w", path, err)
+			}
+			p.Inputs[path] = dg
+		}
+	}
+	for _, r := range hi.Consumes {
+		up := d.m.jobs[r.Job]
+		u := cache.Upstream{Task: r.Job, Index: r.Index}
+		if r.Index >= 0 {
+			if ui := up.at(r.Index); ui != nil {
+				u.Identity = ui.Identity
+			}
+		} else {
+			u.Identity = d.jobIdentity(up)
+		}
+		p.Upstream = append(p.Upstream, u)
+	}
+	return p, nil
+}
+
+// jobIdentity is the identity of a whole job, computed once when it is done.
+func (d *dispatcher) jobIdentity(j *job) string {
+	if j.identity != "" {
+		return j.identity
+	}
+	ids := make([]string, len(j.insts))
+	for i, in := range j.insts {
+		ids[i] = in.Identity
+	}
+	if !j.isArray() && len(ids) == 1 {
+		j.identity = ids[0]
+	} else {
+		j.identity = cache.Combine(ids)
+	}
+	return j.identity
+}

@@ -1,0 +1,179 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/reflow-hpc/reflow/core/runspec"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/pluginapi"
+)
+
+// status is what the scheduler said of one instance this round.
+type status = pluginapi.Status
+
+// statusKey addresses an instance's status: its handle and its index.
+type statusKey struct {
+	handle string
+	index  int
+}
+
+// poll asks every executor, in one call each, about all the run's jobs that
+// are out, and moves submitted instances the scheduler reports running.
+func (d *dispatcher) poll(ctx context.Context) (map[statusKey]status, bool, error) {
+	type batch struct {
+		handles []pluginapi.Handle
+		seen    map[string]bool
+	}
+	batches := map[string]*batch{}
+	d.m.all(func(j *job, in *inst) {
+		if !in.State.Active() {
+			return
+		}
+		b := batches[j.executor]
+		if b == nil {
+			b = &batch{seen: map[string]bool{}}
+			batches[j.executor] = b
+		}
+		if !b.seen[in.Handle.ID] {
+			b.seen[in.Handle.ID] = true
+			b.handles = append(b.handles, in.Handle)
+		}
+	})
+	out := map[statusKey]status{}
+	for name, b := range batches {
+		ex, err := d.executor(ctx, name)
+		if err != nil {
+			return nil, false, err
+		}
+		resp, err := ex.Executor().Poll(ctx, &pluginapi.PollRequest{Handles: b.handles})
+		if err != nil {
+			return nil, false, fmt.Errorf("executor %q: Poll: %w", name, err)
+		}
+		for i, js := range resp.Jobs {
+			id := b.handles[i].ID
+			out[statusKey{id, store.SingletonIndex}] = js.Status
+			for _, e := range js.Elements {
+				out[statusKey{id, e.Index}] = e.Status
+			}
+		}
+	}
+	changed := false
+	now := time.Now()
+	d.m.all(func(j *job, in *inst) {
+		if in.State != store.InstanceSubmitted {
+			return
+		}
+		st, ok := lookupStatus(out, in)
+		if ok && st.State == pluginapi.StateRunning {
+			in.set(store.InstanceRunning, "")
+			in.Started = orNow(st.Start, now)
+			in.NativeState = st.NativeState
+			changed = true
+		}
+	})
+	return out, changed, nil
+}
+
+func lookupStatus(m map[statusKey]status, in *inst) (status, bool) {
+	if st, ok := m[statusKey{in.Handle.ID, in.Index}]; ok {
+		return st, true
+	}
+	st, ok := m[statusKey{in.Handle.ID, store.SingletonIndex}]
+	return st, ok
+}
+
+func orNow(t, now time.Time) time.Time {
+	if t.IsZero() {
+		return now
+	}
+	return t
+}
+
+// vanishGrace is how long a job may be unknown to its scheduler before it
+// counts as lost: schedulers take a moment to list a new job.
+const vanishGrace = 30 * time.Second
+
+// reconcile fails every instance whose job the scheduler reports finished
+// while no result file came: the worker died (OOM killer, node failure,
+// time limit, kill -9) and nothing else will ever say so. This is what keeps
+// a run from hanging on a dead worker.
+func (d *dispatcher) reconcile(statuses map[statusKey]status) bool {
+	changed := false
+	now := time.Now()
+	d.m.all(func(j *job, in *inst) {
+		if !in.State.Active() {
+			return
+		}
+		st, ok := lookupStatus(statuses, in)
+		if !ok {
+			return
+		}
+		if st.State == pluginapi.StateUnknown {
+			in.unknownPolls++
+			if in.unknownPolls < 3 || now.Sub(in.Submitted) < vanishGrace {
+				return
+			}
+			d.failAttempt(j, in, "failed", "the job vanished from the scheduler without a result", "VANISHED", pluginapi.NoExitCode)
+			changed = true
+			return
+		}
+		in.unknownPolls = 0
+		if !st.State.Terminal() {
+			return
+		}
+		// The result may have landed after this round listed the results
+		// directory; look once more before declaring the worker dead.
+		if d.ingestOne(j, in, statuses) {
+			changed = true
+			return
+		}
+		kind, reason := failureOf(st)
+		d.failAttempt(j, in, kind, reason, st.NativeState, st.ExitCode)
+		in.Started = orNow(in.Started, st.Start)
+		changed = true
+	})
+	return changed
+}
+
+// failureOf turns a scheduler's final word on a job that left no result
+// into a retry kind and a reason a user can act on.
+func failureOf(st status) (kind, reason string) {
+	detail := st.Reason
+	if detail == "" {
+		detail = st.NativeState
+	}
+	switch st.State {
+	case pluginapi.StateOutOfMemory:
+		return "oom", "out of memory: " + detail
+	case pluginapi.StateTimeout:
+		return "timeout", "time limit exceeded: " + detail
+	case pluginapi.StateNodeFail:
+		return "node_fail", "node failure: " + detail
+	case pluginapi.StateCancelled:
+		return "cancelled", "cancelled by the scheduler: " + detail
+	case pluginapi.StateCompleted:
+		return "failed", "the job ended without the worker writing a result (" + detail + ")"
+	}
+	if detail == "" {
+		detail = "no reason given"
+	}
+	return "failed", "the worker died without writing a result: " + detail
+}
+
+// failAttempt ends the current attempt of in as failed; retries() may turn
+// it into a new attempt.
+func (d *dispatcher) failAttempt(j *job, in *inst, kind, reason, native string, exit int) {
+	in.set(store.InstanceFailed, reason)
+	in.failKind = kind
+	in.NativeState = native
+	in.ExitCode = exit
+	in.Finished = time.Now()
+	d.attempts = append(d.attempts, in.AttemptRecord())
+}
+
+// resultPath is where the worker of in's current attempt writes its result.
+func (d *dispatcher) resultPath(j *job, in *inst) string {
+	return runspec.ResultPath(d.m.run.RunDir, j.hc.Name, in.Index, in.Attempt)
+}

@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/reflow-hpc/reflow/core/store"
+)
+
+// runRound runs one dispatch round and reports whether anything changed.
+func (d *dispatcher) runRound(ctx context.Context) (bool, error) {
+	statuses, changed, err := d.poll(ctx)
+	if err != nil {
+		return false, err
+	}
+	if d.ingest(statuses) {
+		changed = true
+	}
+	if d.reconcile(statuses) {
+		changed = true
+	}
+	if d.retries() {
+		changed = true
+	}
+	if d.cancelled || (d.cfg.FailFast && d.failed) {
+		return changed, d.commit(ctx)
+	}
+	if d.expand() {
+		changed = true
+	}
+	ready := d.ready()
+	toRun, hits, err := d.lookups(ctx, ready)
+	if err != nil {
+		return changed, err
+	}
+	if hits {
+		changed = true
+	}
+	submitted, err := d.submit(ctx, toRun)
+	if err != nil {
+		return changed, err
+	}
+	if submitted {
+		changed = true
+	}
+	if err := d.commit(ctx); err != nil {
+		return changed, err
+	}
+	d.report(false)
+	return changed, nil
+}
+
+// commit writes everything the round changed in one transaction.
+func (d *dispatcher) commit(ctx context.Context) error {
+	var added, updated []store.Instance
+	var touched []*inst
+	d.m.all(func(_ *job, in *inst) {
+		switch {
+		case in.isNew:
+			added = append(added, in.Instance)
+		case in.dirty:
+			updated = append(updated, in.Instance)
+		default:
+			return
+		}
+		touched = append(touched, in)
+	})
+	if len(added) == 0 && len(updated) == 0 && len(d.attempts) == 0 && len(d.cachePut) == 0 {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx) // a commit must land even after Ctrl-C
+	err := d.cfg.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.CheckLease(ctx, d.m.run.ID, d.cfg.Holder); err != nil {
+			return err
+		}
+		if err := tx.PutInstances(ctx, added); err != nil {
+			return err
+		}
+		if err := tx.UpdateInstances(ctx, updated); err != nil {
+			return err
+		}
+		if err := tx.AppendAttempts(ctx, d.attempts...); err != nil {
+			return err
+		}
+		return tx.CachePut(ctx, d.cachePut...)
+	})
+	if err != nil {
+		return err
+	}
+	for _, in := range touched {
+		in.isNew, in.dirty = false, false
+	}
+	d.attempts, d.cachePut = d.attempts[:0], d.cachePut[:0]
+	return nil
+}
+
+// report tells the progress display where the run stands.
+func (d *dispatcher) report(done bool) {
+	if d.cfg.Progress == nil {
+		d.events = d.events[:0]
+		return
+	}
+	s := Summary{RunID: d.m.run.ID, Round: d.round, Counts: map[store.InstanceState]int{},
+		Events: append([]string(nil), d.events...), Done: done, State: d.m.run.State}
+	for _, j := range d.m.order {
+		if j.size < 0 && len(j.insts) == 0 {
+			s.Unsized = append(s.Unsized, j.hc.Name)
+		}
+		for _, in := range j.insts {
+			s.Counts[in.State]++
+			s.Total++
+		}
+	}
+	d.events = d.events[:0]
+	d.cfg.Progress(s)
+}

@@ -1,0 +1,286 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reflow-hpc/reflow/core/runspec"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
+	"github.com/reflow-hpc/reflow/hclconfig/shell"
+	"github.com/reflow-hpc/reflow/pluginapi"
+	"github.com/reflow-hpc/reflow/sdk"
+)
+
+// submission is one native submission: a single instance, or a contiguous
+// run of array elements of one job and attempt.
+type submission struct {
+	j       *job
+	attempt int
+	insts   []*inst // index order
+}
+
+// submit hands every ready instance to its executor: array elements with
+// contiguous indices as one array job (chunked to the executor's maximum
+// array size), within the executor's max_queued budget.
+func (d *dispatcher) submit(ctx context.Context, toRun []readyInst) (bool, error) {
+	if len(toRun) == 0 {
+		return false, nil
+	}
+	budget := d.budgets()
+	refused := map[string]bool{}
+	changed := false
+	for _, s := range d.group(ctx, toRun) {
+		name := s.j.executor
+		if refused[name] {
+			continue
+		}
+		if b, ok := budget[name]; ok {
+			if b <= 0 {
+				continue
+			}
+			if len(s.insts) > b {
+				s.insts = s.insts[:b]
+			}
+			budget[name] = b - len(s.insts)
+		}
+		ok, err := d.submitOne(ctx, s)
+		if err != nil {
+			return changed, err
+		}
+		if !ok {
+			// The scheduler refused for a limit: try again next round.
+			refused[name] = true
+			continue
+		}
+		changed = true
+	}
+	return changed, nil
+}
+
+// budgets returns, per executor with max_queued, how many more jobs and
+// array elements the run may have pending or running there.
+func (d *dispatcher) budgets() map[string]int {
+	out := map[string]int{}
+	if d.cfg.Site == nil {
+		return out
+	}
+	for name, ex := range d.cfg.Site.Executors {
+		if ex.MaxQueued > 0 {
+			out[name] = ex.MaxQueued
+		}
+	}
+	d.m.all(func(j *job, in *inst) {
+		if b, ok := out[j.executor]; ok && in.State.Active() {
+			out[j.executor] = b - 1
+		}
+	})
+	return out
+}
+
+// group splits ready instances into submissions.
+func (d *dispatcher) group(ctx context.Context, toRun []readyInst) []submission {
+	type key struct {
+		job     string
+		attempt int
+	}
+	byKey := map[key]*submission{}
+	var keys []key
+	for _, r := range toRun {
+		k := key{r.j.hc.Name, r.in.Attempt + 1}
+		s := byKey[k]
+		if s == nil {
+			s = &submission{j: r.j, attempt: k.attempt}
+			byKey[k] = s
+			keys = append(keys, k)
+		}
+		s.insts = append(s.insts, r.in)
+	}
+	var out []submission
+	for _, k := range keys {
+		s := byKey[k]
+		if !s.j.isArray() {
+			out = append(out, *s)
+			continue
+		}
+		sort.Slice(s.insts, func(a, b int) bool { return s.insts[a].Index < s.insts[b].Index })
+		maxSize := 0
+		arrays := true
+		if ex, err := d.executor(ctx, s.j.executor); err == nil {
+			arrays, maxSize = ex.Info.Capabilities.Arrays, ex.Info.Capabilities.MaxArraySize
+		}
+		if !arrays {
+			maxSize = 1
+		}
+		start := 0
+		for i := 1; i <= len(s.insts); i++ {
+			if i == len(s.insts) || s.insts[i].Index != s.insts[i-1].Index+1 || (maxSize > 0 && i-start >= maxSize) {
+				out = append(out, submission{j: s.j, attempt: s.attempt, insts: s.insts[start:i]})
+				start = i
+			}
+		}
+	}
+	return out
+}
+
+// submitOne writes the specs of a submission and submits it. It returns
+// false when the scheduler asked to try again later.
+func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) {
+	ex, err := d.executor(ctx, s.j.executor)
+	if err != nil {
+		return false, err
+	}
+	runDir := d.m.run.RunDir
+	name := s.j.hc.Name
+	first := s.insts[0]
+	asArray := s.j.isArray() && ex.Info.Capabilities.Arrays
+	for _, in := range s.insts {
+		if err := d.writeSpec(s.j, in, s.attempt); err != nil {
+			return false, err
+		}
+	}
+	jobDir := runspec.WorkDir(runDir, name, -1)
+	if err := os.MkdirAll(jobDir, 0o755); err != nil {
+		return false, err
+	}
+	argv := []string{d.cfg.Reflow, "worker", "--run-dir", runDir, "--task", name, "--attempt", strconv.Itoa(s.attempt)}
+	logBase := name
+	if s.j.isArray() {
+		if asArray {
+			logBase += "." + pluginapi.IndexToken
+		} else {
+			argv = append(argv, "--index", strconv.Itoa(first.Index))
+			logBase += "." + strconv.Itoa(first.Index)
+		}
+	}
+	logDir := filepath.Join(runspec.StateDir(runDir), "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return false, err
+	}
+	resources, options := d.resources(s.j, first)
+	spec := pluginapi.JobSpec{
+		RunID: d.m.run.ID, Task: name, WorkDir: jobDir, WorkerArgv: argv,
+		Script:    "exec " + shell.Words(argv) + "\n",
+		Stdout:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.out", logBase, s.attempt)),
+		Stderr:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.err", logBase, s.attempt)),
+		Resources: resources, Options: options,
+	}
+	if asArray {
+		spec.Array = &pluginapi.ArraySpec{Size: len(s.insts), Offset: first.Index, Parallelism: arrayParallelism(first)}
+	}
+	resp, err := ex.Executor().Submit(ctx, &pluginapi.SubmitRequest{Job: spec})
+	if err != nil {
+		return false, fmt.Errorf("executor %q: Submit %s: %w", s.j.executor, name, err)
+	}
+	if resp.RetryLater {
+		d.events = append(d.events, fmt.Sprintf("%s: the scheduler is at a limit; submitting later", name))
+		return false, nil
+	}
+	now := time.Now()
+	if err := resp.Diagnostics.Err(); err != nil {
+		for _, in := range s.insts {
+			in.Attempt = s.attempt
+			in.set(store.InstanceFailed, fmt.Sprintf("executor %q refused the job: %v", s.j.executor, err))
+			in.Finished = now
+			d.attempts = append(d.attempts, in.AttemptRecord())
+		}
+		d.failed = true
+		d.events = append(d.events, fmt.Sprintf("%s: executor %q refused the job: %v", name, s.j.executor, err))
+		return true, nil
+	}
+	for _, in := range s.insts {
+		in.Attempt = s.attempt
+		in.Handle = resp.Handle
+		in.set(store.InstanceSubmitted, "")
+		in.NativeState = "SUBMITTED"
+		in.Submitted = now
+		in.Started, in.Finished = time.Time{}, time.Time{}
+		in.ExitCode = pluginapi.NoExitCode
+		in.unknownPolls = 0
+	}
+	return true, nil
+}
+
+// writeSpec writes what the worker of one instance reads.
+func (d *dispatcher) writeSpec(j *job, in *inst, attempt int) error {
+	runDir := d.m.run.RunDir
+	stdout, stderr := runspec.LogPaths(runDir, j.hc.Name, in.Index, attempt)
+	spec := runspec.Spec{
+		Version: runspec.Version, RunID: d.m.run.ID, RunDir: runDir, Task: j.hc.Name, Index: in.Index,
+		Attempt: attempt, WorkDir: in.hc.WorkDir, Command: in.hc.Command, Env: in.hc.Env, Outputs: in.hc.Outputs,
+		Stdout: stdout, Stderr: stderr, Result: runspec.ResultPath(runDir, j.hc.Name, in.Index, attempt),
+		MaxResultBytes: runspec.DefaultMaxResultBytes,
+	}
+	return runspec.WriteSpec(runspec.SpecPath(runDir, j.hc.Name, in.Index), &spec)
+}
+
+// resources layers the site's defaults for the executor under the job's,
+// escalates mem and time for retries after out-of-memory and timeout
+// failures, and renders them for the plugin.
+func (d *dispatcher) resources(j *job, in *inst) (map[string]string, map[string]string) {
+	var site *hclconfig.Resources
+	if d.cfg.Site != nil {
+		if ex := d.cfg.Site.Executors[j.executor]; ex != nil {
+			site = ex.Resources
+		}
+	}
+	merged := hclconfig.MergeResources(site, in.hc.Resources)
+	res := map[string]string{}
+	for k, v := range merged.Values {
+		if k == "array_parallelism" {
+			continue // the engine passes it as Array.Parallelism
+		}
+		res[k] = renderValue(v)
+	}
+	r := j.hc.Retry
+	if in.oomRetries > 0 && r.MemFactor > 1 {
+		if m, err := sdk.ParseMemory(res["mem"]); err == nil {
+			mb := math.Ceil(float64(m.Megabytes()) * math.Pow(r.MemFactor, float64(in.oomRetries)))
+			res["mem"] = strconv.FormatInt(int64(mb), 10) + "M"
+		}
+	}
+	if in.timeoutRetries > 0 && r.TimeFactor > 1 {
+		if t, err := sdk.ParseDuration(res["time"]); err == nil {
+			secs := math.Ceil(t.Seconds() * math.Pow(r.TimeFactor, float64(in.timeoutRetries)))
+			res["time"] = strconv.FormatInt(int64(secs), 10) + "s"
+		}
+	}
+	opts := map[string]string{}
+	for k, v := range merged.Options {
+		opts[k] = renderValue(v)
+	}
+	return res, opts
+}
+
+func arrayParallelism(in *inst) int {
+	if in.hc == nil {
+		return 0
+	}
+	return in.hc.Resources.ArrayParallelism()
+}
+
+// renderValue writes a resource value as the contract wants it: whole
+// numbers without a decimal point.
+func renderValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return strconv.FormatInt(int64(x), 10)
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case nil:
+		return ""
+	}
+	return strings.TrimSpace(fmt.Sprint(v))
+}

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// CacheEntry records which instance produced the outputs for an identity
+// (DESIGN §6). Whether the outputs still exist unchanged is the engine's
+// check: the store only remembers what they were.
+type CacheEntry struct {
+	Identity string
+	RunID    string
+	Task     string
+	Index    int
+	Outputs  []Output
+	Result   json.RawMessage
+	Created  time.Time
+	LastUsed time.Time
+}
+
+const cacheColumns = `identity, run_id, task, idx, outputs, result, created_ns, last_used_ns`
+
+func scanCache(sc interface{ Scan(...any) error }) (CacheEntry, error) {
+	var (
+		e                 CacheEntry
+		outputs, result   sql.NullString
+		created, lastUsed int64
+	)
+	if err := sc.Scan(&e.Identity, &e.RunID, &e.Task, &e.Index, &outputs, &result, &created, &lastUsed); err != nil {
+		return CacheEntry{}, err
+	}
+	if outputs.Valid {
+		if err := json.Unmarshal([]byte(outputs.String), &e.Outputs); err != nil {
+			return CacheEntry{}, fmt.Errorf("cache entry %s: stored outputs: %w", e.Identity, err)
+		}
+	}
+	e.Result = rawJSON(result)
+	e.Created = time.Unix(0, created)
+	e.LastUsed = time.Unix(0, lastUsed)
+	return e, nil
+}
+
+// CacheLookup returns the entry for identity; found is false when there
+// is none.
+func (t *Tx) CacheLookup(ctx context.Context, identity string) (e CacheEntry, found bool, err error) {
+	e, err = scanCache(t.tx.QueryRowContext(ctx, `SELECT `+cacheColumns+` FROM cache_entries
+		WHERE identity = ?`, identity))
+	if errors.Is(err, sql.ErrNoRows) {
+		return CacheEntry{}, false, nil
+	}
+	if err != nil {
+		return CacheEntry{}, false, err
+	}
+	return e, true, nil
+}
+
+// CacheLookupMany looks up many identities with one prepared statement
+// (a fully cached re-run of 100,000 elements) and returns the entries
+// found, by identity.
+func (t *Tx) CacheLookupMany(ctx context.Context, identities []string) (map[string]CacheEntry, error) {
+	out := make(map[string]CacheEntry)
+	if len(identities) == 0 {
+		return out, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, `SELECT `+cacheColumns+` FROM cache_entries WHERE identity = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	for _, id := range identities {
+		e, err := scanCache(st.QueryRowContext(ctx, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = e
+	}
+	return out, nil
+}
+
+// CachePut stores entries, replacing any entry of the same identity (a
+// forced re-run produces fresh outputs for the same identity). Created and
+// LastUsed default to now.
+func (t *Tx) CachePut(ctx context.Context, entries ...CacheEntry) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	st, err := t.tx.PrepareContext(ctx, `INSERT OR REPLACE INTO cache_entries (`+cacheColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := t.s.now()
+	for _, e := range entries {
+		if e.Identity == "" || e.RunID == "" || e.Task == "" {
+			return fmt.Errorf("CachePut: Identity, RunID and Task are required (identity %q)", e.Identity)
+		}
+		if err := checkJSON("cached result of "+e.Identity, e.Result); err != nil {
+			return err
+		}
+		var outputs any
+		if e.Outputs != nil {
+			b, err := json.Marshal(e.Outputs)
+			if err != nil {
+				return fmt.Errorf("cache entry %s: outputs: %w", e.Identity, err)
+			}
+			outputs = string(b)
+		}
+		if e.Created.IsZero() {
+			e.Created = now
+		}
+		if e.LastUsed.IsZero() {
+			e.LastUsed = e.Created
+		}
+		if _, err := st.ExecContext(ctx, e.Identity, e.RunID, e.Task, e.Index, outputs,
+			jsonOrNull(e.Result), e.Created.UnixNano(), e.LastUsed.UnixNano()); err != nil {
+			return fmt.Errorf("cache entry %s: %w", e.Identity, err)
+		}
+	}
+	return nil
+}
+
+// CacheTouch marks entries as used now, which keeps them from CacheGC.
+// Unknown identities are ignored.
+func (t *Tx) CacheTouch(ctx context.Context, identities ...string) error {
+	return t.cacheExec(ctx, `UPDATE cache_entries SET last_used_ns = ? WHERE identity = ?`,
+		identities, t.s.now().UnixNano())
+}
+
+// CacheDelete removes entries, e.g. one whose outputs the engine found
+// changed or gone. Unknown identities are ignored.
+func (t *Tx) CacheDelete(ctx context.Context, identities ...string) error {
+	return t.cacheExec(ctx, `DELETE FROM cache_entries WHERE identity = ?`, identities)
+}
+
+// cacheExec runs a one-identity statement for each identity; extra args
+// come before the identity.
+func (t *Tx) cacheExec(ctx context.Context, q string, identities []string, extra ...any) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if len(identities) == 0 {
+		return nil
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	args := append(extra, nil)
+	for _, id := range identities {
+		args[len(args)-1] = id
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("cache entry %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// CacheGC removes every entry last used before cutoff and returns what it
+// removed, oldest first. `reflow cache gc --older-than D` passes now-D.
+// Output files are not touched: they belong to their run directories.
+func (t *Tx) CacheGC(ctx context.Context, cutoff time.Time) ([]CacheEntry, error) {
+	if err := t.mustWrite(); err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.QueryContext(ctx, `DELETE FROM cache_entries WHERE last_used_ns < ?
+		RETURNING `+cacheColumns, cutoff.UnixNano())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CacheEntry
+	for rows.Next() {
+		e, err := scanCache(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// RETURNING gives rows in no promised order.
+	sortEntries(out)
+	return out, nil
+}
+
+func sortEntries(es []CacheEntry) {
+	slices.SortFunc(es, func(a, b CacheEntry) int {
+		if c := a.LastUsed.Compare(b.LastUsed); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Identity, b.Identity)
+	})
+}
