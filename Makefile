@@ -28,11 +28,11 @@ test: build vet
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/
 
-# A first look on a fresh machine: build, list the plugins reflow finds
-# beside itself, and check the example workflows.
+# A first look on a fresh machine: build everything, then run
+# examples/etl.hcl end to end on the local executor with a fresh SQLite store
+# in a scratch directory, and show the run (join's result is 8).
 demo: build
-	$(BIN)/reflow version
-	$(BIN)/reflow plugins list
+	@./scripts/demo.sh
 
 # Regenerate the protobuf code (committed, so building never needs protoc).
 # Needs protoc (Debian: protobuf-compiler); the Go generators are pinned as

@@ -70,6 +70,11 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("REFLOW_PLUGIN_PATH", dst)
+			examples, err := filepath.Abs("../../examples")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", examples)
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, "state"))

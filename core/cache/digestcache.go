@@ -11,14 +11,22 @@ import (
 )
 
 // DigestCache digests input files once: keep one per run (or per plan) and
-// ask it for every instance's inputs. A file is keyed by path, size, mtime
-// and inode, so an entry is never served for a file that has since been
-// rewritten; a new key is hashed again. Safe for concurrent use; callers
-// asking for the same file at once wait for one hash.
+// ask it for every instance's inputs. A file's digest is keyed by path,
+// size, mtime and inode, so it is never served for a file that has since
+// been rewritten; a new key is hashed again.
+//
+// Even a stat per lookup is too much for 100,000 instances reading one
+// file (it was most of the cost), so each path is looked at once per scan:
+// later lookups reuse the first answer (an error too) until Rescan. A dispatcher calls
+// Rescan at the start of each round; a plan never needs to.
+//
+// Safe for concurrent use; callers asking for one file at once wait for
+// one hash.
 type DigestCache struct {
 	mu    sync.Mutex
 	files map[fileKey]*entry
-	dirs  map[string]*entry
+	// seen is this scan's answer per path (files and directories).
+	seen map[string]*entry
 
 	hashed atomic.Int64 // files actually read, for tests and stats
 }
@@ -38,7 +46,15 @@ type entry struct {
 
 // NewDigestCache returns an empty cache.
 func NewDigestCache() *DigestCache {
-	return &DigestCache{files: map[fileKey]*entry{}, dirs: map[string]*entry{}}
+	return &DigestCache{files: map[fileKey]*entry{}, seen: map[string]*entry{}}
+}
+
+// Rescan makes the next lookup of every path look at the file again. A
+// file found unchanged is not hashed again; a directory is.
+func (c *DigestCache) Rescan() {
+	c.mu.Lock()
+	c.seen = map[string]*entry{}
+	c.mu.Unlock()
 }
 
 // Hashed is how many files the cache has read so far.
@@ -46,15 +62,20 @@ func (c *DigestCache) Hashed() int64 { return c.hashed.Load() }
 
 // Digest returns "sha256:<hex>" of the file at path. A directory's digest
 // covers the names and contents of every file below it (a reference genome
-// is often a directory); it is computed once per cache, since a directory's
+// is often a directory); it is computed once per scan, since a directory's
 // own mtime does not change when a file deep inside it is rewritten.
 func (c *DigestCache) Digest(path string) (string, error) {
+	return once(c, c.seen, path, func() (string, error) { return c.lookup(path) })
+}
+
+// lookup digests path as it is now, reusing a digest of the same file.
+func (c *DigestCache) lookup(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", fmt.Errorf("input %s: %w", path, err)
 	}
 	if fi.IsDir() {
-		return once(c, c.dirs, path, func() (string, error) { return c.digestDir(path) })
+		return c.digestDir(path)
 	}
 	key := fileKey{path: path, size: fi.Size(), mtime: fi.ModTime().UnixNano(), ino: inode(fi)}
 	return once(c, c.files, key, func() (string, error) {

@@ -187,7 +187,7 @@ func (d *dispatcher) ready() []readyInst {
 	var out []readyInst
 	for _, j := range d.m.order {
 		for _, in := range j.insts {
-			if in.State != store.InstancePending || in.hc == nil || !in.hc.Known {
+			if in.State != store.InstancePending || in.hc == nil || !in.hc.Known || in.retryRound == d.round {
 				continue
 			}
 			if d.waiting(j, in) {

@@ -20,6 +20,10 @@ type inst struct {
 	// escalations count earlier out-of-memory and timeout failures, so
 	// retries multiply mem and time once per such failure.
 	oomRetries, timeoutRetries int
+	// retryRound is the round in which the instance went back to pending
+	// for a retry; it is resubmitted from the next round on, after that
+	// state has been committed.
+	retryRound int
 	// unknownPolls counts consecutive polls in which the scheduler did not
 	// know the job: it vanished after a grace period.
 	unknownPolls int

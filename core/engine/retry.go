@@ -35,6 +35,7 @@ func (d *dispatcher) retries() bool {
 		d.events = append(d.events, fmt.Sprintf("%s attempt %d of %d failed (%s); retrying",
 			displayName(j, in), in.Attempt, attempts, in.Reason))
 		in.set(store.InstancePending, "retrying after: "+in.Reason)
+		in.retryRound = d.round
 		in.Handle = pluginapi.Handle{}
 		in.ExitCode = pluginapi.NoExitCode
 	})

@@ -32,14 +32,13 @@ func scanCache(sc interface{ Scan(...any) error }) (CacheEntry, error) {
 		e                 CacheEntry
 		outputs, result   sql.NullString
 		created, lastUsed int64
+		err               error
 	)
-	if err := sc.Scan(&e.Identity, &e.RunID, &e.Task, &e.Index, &outputs, &result, &created, &lastUsed); err != nil {
+	if err = sc.Scan(&e.Identity, &e.RunID, &e.Task, &e.Index, &outputs, &result, &created, &lastUsed); err != nil {
 		return CacheEntry{}, err
 	}
-	if outputs.Valid {
-		if err := json.Unmarshal([]byte(outputs.String), &e.Outputs); err != nil {
-			return CacheEntry{}, fmt.Errorf("cache entry %s: stored outputs: %w", e.Identity, err)
-		}
+	if e.Outputs, err = decodeOutputs(outputs); err != nil {
+		return CacheEntry{}, fmt.Errorf("cache entry %s: %w", e.Identity, err)
 	}
 	e.Result = rawJSON(result)
 	e.Created = time.Unix(0, created)
@@ -61,28 +60,53 @@ func (t *Tx) CacheLookup(ctx context.Context, identity string) (e CacheEntry, fo
 	return e, true, nil
 }
 
-// CacheLookupMany looks up many identities with one prepared statement
-// (a fully cached re-run of 100,000 elements) and returns the entries
-// found, by identity.
+// lookupChunk is how many identities one CacheLookupMany query carries.
+const lookupChunk = 5000
+
+// CacheLookupMany looks up many identities (a fully cached re-run of
+// 100,000 elements) and returns the entries found, by identity. The
+// identities travel as one JSON array per chunk, so SQLite does one
+// indexed join instead of one query per identity.
 func (t *Tx) CacheLookupMany(ctx context.Context, identities []string) (map[string]CacheEntry, error) {
-	out := make(map[string]CacheEntry)
+	out := make(map[string]CacheEntry, len(identities))
 	if len(identities) == 0 {
 		return out, nil
 	}
-	st, err := t.tx.PrepareContext(ctx, `SELECT `+cacheColumns+` FROM cache_entries WHERE identity = ?`)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	for _, id := range identities {
-		e, err := scanCache(st.QueryRowContext(ctx, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+	var st *sql.Stmt
+	defer func() {
+		if st != nil {
+			st.Close()
 		}
+	}()
+	for lo := 0; lo < len(identities); lo += lookupChunk {
+		chunk, err := json.Marshal(identities[lo:min(lo+lookupChunk, len(identities))])
 		if err != nil {
 			return nil, err
 		}
-		out[id] = e
+		if st == nil {
+			st, err = t.tx.PrepareContext(ctx, `SELECT `+cacheColumns+` FROM cache_entries
+				WHERE identity IN (SELECT value FROM json_each(?))`)
+			if err != nil {
+				return nil, err
+			}
+		}
+		if err := func() error {
+			rows, err := st.QueryContext(ctx, string(chunk))
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				e, err := scanCache(rows)
+				if err != nil {
+					return err
+				}
+				out[e.Identity] = e
+			}
+			return rows.Err()
+		}(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -111,13 +135,9 @@ func (t *Tx) CachePut(ctx context.Context, entries ...CacheEntry) error {
 		if err := checkJSON("cached result of "+e.Identity, e.Result); err != nil {
 			return err
 		}
-		var outputs any
-		if e.Outputs != nil {
-			b, err := json.Marshal(e.Outputs)
-			if err != nil {
-				return fmt.Errorf("cache entry %s: outputs: %w", e.Identity, err)
-			}
-			outputs = string(b)
+		outputs, err := encodeOutputs(e.Outputs)
+		if err != nil {
+			return fmt.Errorf("cache entry %s: %w", e.Identity, err)
 		}
 		if e.Created.IsZero() {
 			e.Created = now

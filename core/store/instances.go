@@ -22,10 +22,57 @@ const NoExitCode = pluginapi.NoExitCode
 
 // Output is one output file recorded after success.
 type Output struct {
-	Path   string    `json:"path"` // absolute
-	Size   int64     `json:"size"`
-	MTime  time.Time `json:"mtime"`
-	Digest string    `json:"digest,omitempty"` // "sha256:…"
+	Path   string // absolute
+	Size   int64
+	MTime  time.Time
+	Digest string // "sha256:…"; "" when not computed
+}
+
+// storedOutput is Output as the outputs JSON columns hold it. The mtime is
+// integer nanoseconds: decoding 100,000 RFC 3339 strings on a cached
+// re-run costs more than the query.
+type storedOutput struct {
+	Path    string `json:"path"`
+	Size    int64  `json:"size"`
+	MTimeNS int64  `json:"mtime_ns"`
+	Digest  string `json:"digest,omitempty"`
+}
+
+// encodeOutputs: nil is NULL (not recorded), empty is "[]" (none).
+func encodeOutputs(outs []Output) (any, error) {
+	if outs == nil {
+		return nil, nil
+	}
+	so := make([]storedOutput, len(outs))
+	for i, o := range outs {
+		so[i] = storedOutput{Path: o.Path, Size: o.Size, Digest: o.Digest}
+		if !o.MTime.IsZero() {
+			so[i].MTimeNS = o.MTime.UnixNano()
+		}
+	}
+	b, err := json.Marshal(so)
+	if err != nil {
+		return nil, fmt.Errorf("outputs: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeOutputs(col sql.NullString) ([]Output, error) {
+	if !col.Valid {
+		return nil, nil
+	}
+	var so []storedOutput
+	if err := json.Unmarshal([]byte(col.String), &so); err != nil {
+		return nil, fmt.Errorf("stored outputs: %w", err)
+	}
+	outs := make([]Output, len(so))
+	for i, o := range so {
+		outs[i] = Output{Path: o.Path, Size: o.Size, Digest: o.Digest}
+		if o.MTimeNS != 0 {
+			outs[i].MTime = time.Unix(0, o.MTimeNS)
+		}
+	}
+	return outs, nil
 }
 
 // Instance is one task instance: a singleton, or one element of an array.
@@ -102,13 +149,9 @@ func instanceArgs(in *Instance) ([]any, error) {
 	if err := checkJSON("result of "+in.Key(), in.Result); err != nil {
 		return nil, err
 	}
-	var outputs any
-	if in.Outputs != nil {
-		b, err := json.Marshal(in.Outputs)
-		if err != nil {
-			return nil, fmt.Errorf("instance %s: outputs: %w", in.Key(), err)
-		}
-		outputs = string(b)
+	outputs, err := encodeOutputs(in.Outputs)
+	if err != nil {
+		return nil, fmt.Errorf("instance %s: %w", in.Key(), err)
 	}
 	cached := in.Cached || in.State == InstanceCached
 	exit := in.ExitCode
@@ -313,10 +356,8 @@ func scanInstance(sc interface{ Scan(...any) error }) (Instance, error) {
 		in.Handle.State = handleState
 	}
 	in.Result = rawJSON(result)
-	if outputs.Valid {
-		if err := json.Unmarshal([]byte(outputs.String), &in.Outputs); err != nil {
-			return Instance{}, fmt.Errorf("instance %s: stored outputs: %w", in.Key(), err)
-		}
+	if in.Outputs, err = decodeOutputs(outputs); err != nil {
+		return Instance{}, fmt.Errorf("instance %s: %w", in.Key(), err)
 	}
 	in.Submitted = fromNS(submitted)
 	in.Started = fromNS(started)
@@ -350,13 +391,19 @@ func (t *Tx) ListInstances(ctx context.Context, runID string, f InstanceFilter) 
 			args = append(args, string(s))
 		}
 	}
+	// Size the result first: growing a slice of 100,000 large structs by
+	// doubling costs more than the query itself.
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&n); err != nil {
+		return nil, err
+	}
 	q += " ORDER BY task, idx"
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Instance
+	out := make([]Instance, 0, n)
 	for rows.Next() {
 		in, err := scanInstance(rows)
 		if err != nil {

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"io"
+	"os/exec"
 	"testing"
 
 	"github.com/reflow-hpc/reflow/core/runspec"
@@ -16,6 +17,17 @@ func BenchmarkRunTrue(b *testing.B) {
 	for b.Loop() {
 		if code := Run(context.Background(), opts); code != 0 {
 			b.Fatalf("exit code %d", code)
+		}
+	}
+}
+
+// BenchmarkBashTrueBaseline is the floor BenchmarkRunTrue stands on: the
+// same bash started directly, nothing recorded. The difference between the
+// two is the worker's own overhead.
+func BenchmarkBashTrueBaseline(b *testing.B) {
+	for b.Loop() {
+		if err := exec.Command("bash", "-eo", "pipefail", "-c", "true").Run(); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
