@@ -38,9 +38,23 @@ func applyRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *h
 	if root == "" {
 		root = "reflow-runs"
 	}
-	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: root, Executor: executor, Mode: "foreground"})
+	mode := "foreground"
+	if rf.detach {
+		mode = "detached"
+	}
+	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: root, Executor: executor, Mode: mode})
 	if err != nil {
 		return infraError(err)
+	}
+	if rf.detach {
+		pid, err := detach(run.RunDir, run.ID, st.Path(), rf.failFast)
+		if err != nil {
+			return infraError(err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %s: workflow %s on %s, dispatched in the background (pid %d, log %s/.reflow/dispatcher.log)\n",
+			run.ID, run.Workflow, executor, pid, run.RunDir)
+		fmt.Fprintln(cmd.OutOrStdout(), run.ID)
+		return nil
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "run %s: workflow %s on %s, in %s\n", run.ID, run.Workflow, executor, run.RunDir)
 	return dispatchRun(ctx, cmd, cfg, run.ID, b)

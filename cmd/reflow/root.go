@@ -20,6 +20,7 @@ func newRootCmd() *cobra.Command {
 		newPluginsCmd(),
 		newVersionCmd(),
 		newWorkerCmd(),
+		newDispatchCmd(),
 	)
 	return root
 }

@@ -110,11 +110,3 @@ func resultJSON(raw []byte) (json.RawMessage, error) {
 	s, _ := json.Marshal(strings.TrimRight(string(raw), "\n"))
 	return s, nil
 }
-
-func toStoreOutputs(os []runspec.Output) []store.Output {
-	out := make([]store.Output, len(os))
-	for i, o := range os {
-		out[i] = store.Output{Path: o.Path, Size: o.Size, MTime: o.ModTime, Digest: o.Digest}
-	}
-	return out
-}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/reflow-hpc/reflow/core/cache"
 	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
 )
 
 // lookups computes the identity of every ready instance and satisfies from
@@ -52,7 +53,7 @@ func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyIns
 		}
 		e, ok := entries[r.in.Identity]
 		if ok && d.cacheable(r.j) {
-			if ok, _ := verifyOutputs(e.Outputs, d.cfg.VerifyContent); ok {
+			if ok, _ := cache.Verify(runspecOutputs(e.Outputs), d.verifyMode()); ok {
 				r.in.set(store.InstanceCached, fmt.Sprintf("cached from run %s", e.RunID))
 				r.in.Outputs, r.in.Result, r.in.ExitCode = e.Outputs, e.Result, 0
 				d.m.record(r.j, r.in)
@@ -87,32 +88,17 @@ func (d *dispatcher) identity(j *job, in *inst) (string, error) {
 }
 
 func (d *dispatcher) parts(j *job, in *inst) (cache.Parts, error) {
-	hi := in.hc
-	p := cache.Parts{Task: j.hc.Name, Index: in.Index, Command: hi.Command, Env: hi.Env,
-		Version: j.hc.Version, Outputs: hi.Outputs}
-	if len(hi.Inputs) > 0 {
-		p.Inputs = make(map[string]string, len(hi.Inputs))
-		for _, path := range hi.Inputs {
-			dg, err := d.digests.Digest(path)
-			if err != nil {
-				return p, fmt.Errorf("input %s: %w", path, err)
-			}
-			p.Inputs[path] = dg
-		}
-	}
-	for _, r := range hi.Consumes {
+	return cache.FromInstance(in.hc, j.hc.Version, d.digests, func(r hclconfig.Ref) (string, error) {
 		up := d.m.jobs[r.Job]
-		u := cache.Upstream{Task: r.Job, Index: r.Index}
-		if r.Index >= 0 {
-			if ui := up.at(r.Index); ui != nil {
-				u.Identity = ui.Identity
-			}
-		} else {
-			u.Identity = d.jobIdentity(up)
+		if r.Index < 0 {
+			return d.jobIdentity(up), nil
 		}
-		p.Upstream = append(p.Upstream, u)
-	}
-	return p, nil
+		ui := up.at(r.Index)
+		if ui == nil || ui.Identity == "" {
+			return "", fmt.Errorf("upstream %s[%d] has no identity yet", r.Job, r.Index)
+		}
+		return ui.Identity, nil
+	})
 }
 
 // jobIdentity is the identity of a whole job, computed once when it is done.
@@ -130,4 +116,11 @@ func (d *dispatcher) jobIdentity(j *job) string {
 		j.identity = cache.Combine(ids)
 	}
 	return j.identity
+}
+
+func (d *dispatcher) verifyMode() cache.VerifyMode {
+	if d.cfg.VerifyContent {
+		return cache.VerifyContent
+	}
+	return cache.VerifyMtime
 }

@@ -8,6 +8,8 @@ import (
 
 // runRound runs one dispatch round and reports whether anything changed.
 func (d *dispatcher) runRound(ctx context.Context) (bool, error) {
+	// Inputs edited while the run goes on are digested afresh.
+	d.digests.Rescan()
 	statuses, changed, err := d.poll(ctx)
 	if err != nil {
 		return false, err
