@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 )
 
 // Exit codes; see doc.go.
@@ -36,6 +37,15 @@ func main() {
 // run executes the CLI with args and returns the process exit code. Tests
 // call it through testscript.
 func run(args []string) int {
+	if path := os.Getenv("REFLOW_CPUPROFILE"); path != "" {
+		// For finding where a slow run spends its time; documented in
+		// docs/cli.md.
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	root := newRootCmd()
 	root.SetArgs(args)
 	err := root.Execute()

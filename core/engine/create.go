@@ -33,18 +33,25 @@ func paramsFile(runDir string) string {
 	return filepath.Join(runspec.StateDir(runDir), "params.json")
 }
 
-// FileHash digests the workflow file and every flow file it uses.
+// FileHash digests the workflow file and every flow file it uses. Names
+// are made absolute first: apply loads the file by the path the user gave
+// (often relative), Rebind by the absolute path the run recorded, and the
+// two must hash alike.
 func FileHash(w *hclconfig.Workflow) string {
+	files := make(map[string][]byte, len(w.Files()))
 	names := make([]string, 0, len(w.Files()))
-	for n := range w.Files() {
+	for n, f := range w.Files() {
+		if abs, err := filepath.Abs(n); err == nil {
+			n = abs
+		}
+		files[n] = f.Bytes
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	h := sha256.New()
 	for _, n := range names {
-		f := w.Files()[n]
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(f.Bytes))
-		h.Write(f.Bytes)
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(files[n]))
+		h.Write(files[n])
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

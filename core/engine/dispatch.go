@@ -24,6 +24,8 @@ type dispatcher struct {
 	cachePut []store.CacheEntry
 	events   []string
 	digests  *cache.DigestCache
+	// madeDirs are the directories this dispatcher has made.
+	madeDirs map[string]bool
 	// cancelled is set once the user asked to stop.
 	cancelled bool
 	failed    bool // some instance failed for good (for --fail-fast)
@@ -61,7 +63,7 @@ func Dispatch(ctx context.Context, cfg Config, runID string, bound *hclconfig.Bo
 	if err != nil {
 		return run, err
 	}
-	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}, digests: cache.NewDigestCache()}
+	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}, digests: cache.NewDigestCache(), madeDirs: map[string]bool{}}
 	if run.State != store.RunRunning {
 		// `reflow resume` of a run that ended failed or cancelled.
 		if err := st.Update(ctx, func(tx *store.Tx) error {
@@ -90,6 +92,9 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 		}
 		if ctx.Err() != nil {
 			return d.stop(store.RunCancelled, "cancelled by the user")
+		}
+		if d.cancelRequested() { // `reflow cancel` (cancel.go)
+			return d.stopOnRequest()
 		}
 		if d.cfg.FailFast && d.failed {
 			return d.stop(store.RunFailed, "stopped at the first failure (--fail-fast)")
@@ -128,7 +133,10 @@ func (d *dispatcher) pollBounds() (time.Duration, time.Duration) {
 		}
 		dmin, dmax := 5*time.Second, 60*time.Second
 		if onlyLocal {
-			dmin, dmax = 20*time.Millisecond, time.Second
+			// A round costs about the same however few jobs ended:
+			// 100 ms batches a stream of tiny tasks without making
+			// anyone wait.
+			dmin, dmax = 100*time.Millisecond, time.Second
 		}
 		if min == 0 {
 			min = dmin

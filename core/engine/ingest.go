@@ -45,9 +45,22 @@ func (d *dispatcher) ingestOne(j *job, in *inst, statuses map[statusKey]status) 
 	if errors.Is(err, os.ErrNotExist) {
 		return false
 	}
+	if err == nil && !bytes.HasSuffix(b, []byte("\n")) && !json.Valid(b) {
+		// The shell worker is still writing its one line (the Go worker
+		// renames a complete file into place). If its job has ended and
+		// the line never completes, reconcile fails the attempt.
+		return false
+	}
 	var res runspec.Result
 	if err == nil {
-		err = json.Unmarshal(b, &res)
+		if bytes.HasPrefix(b, []byte(`{"shell":`)) {
+			var sr shellResult
+			if err = json.Unmarshal(b, &sr); err == nil {
+				res = d.complete(j, in, sr)
+			}
+		} else {
+			err = json.Unmarshal(b, &res)
+		}
 	}
 	if err != nil {
 		d.failAttempt(j, in, "failed", fmt.Sprintf("unreadable result file %s: %v", d.resultPath(j, in), err), "BAD_RESULT", pluginapi.NoExitCode)

@@ -17,8 +17,9 @@ func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyIns
 		return nil, false, nil
 	}
 	var ids []string
+	var parts []partsRecord
 	for _, r := range ready {
-		id, err := d.identity(r.j, r.in)
+		p, err := d.parts(r.j, r.in)
 		if err != nil {
 			// An input that cannot be read fails the instance now, with
 			// the file named, rather than in the worker later.
@@ -26,14 +27,19 @@ func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyIns
 			d.failed = true
 			continue
 		}
+		id := p.Identity()
 		if r.in.Identity != id {
 			r.in.Identity = id
 			r.in.dirty = true
+			// Only when the identity changes: an instance held back by
+			// max_queued is looked up every round but recorded once.
+			parts = append(parts, partsRecord{p, id})
 		}
 		if d.cacheable(r.j) {
 			ids = append(ids, id)
 		}
 	}
+	d.recordParts(parts)
 	var entries map[string]store.CacheEntry
 	if len(ids) > 0 {
 		err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
@@ -76,17 +82,9 @@ func (d *dispatcher) cacheable(j *job) bool {
 	return j.hc.Cache && !d.cfg.Force && !d.cfg.ForceTasks[j.hc.Name]
 }
 
-// identity computes an instance's cache identity from its parts: the
+// parts collects what an instance's cache identity is computed from: the
 // upstream instances it reads contribute their own identities, computed
 // once each, so the cost is linear in the size of the run.
-func (d *dispatcher) identity(j *job, in *inst) (string, error) {
-	p, err := d.parts(j, in)
-	if err != nil {
-		return "", err
-	}
-	return p.Identity(), nil
-}
-
 func (d *dispatcher) parts(j *job, in *inst) (cache.Parts, error) {
 	return cache.FromInstance(in.hc, j.hc.Version, d.digests, func(r hclconfig.Ref) (string, error) {
 		up := d.m.jobs[r.Job]

@@ -141,8 +141,13 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 	name := s.j.hc.Name
 	first := s.insts[0]
 	asArray := s.j.isArray() && ex.Info.Capabilities.Arrays
+	useShell := d.useShellWorker(s)
 	for _, in := range s.insts {
-		if err := d.writeSpec(s.j, in, s.attempt); err != nil {
+		write := d.writeSpec
+		if useShell {
+			write = d.writeShellSpec
+		}
+		if err := write(s.j, in, s.attempt); err != nil {
 			return false, err
 		}
 	}
@@ -171,6 +176,12 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 		Stdout:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.out", logBase, s.attempt)),
 		Stderr:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.err", logBase, s.attempt)),
 		Resources: resources, Options: options,
+	}
+	if useShell {
+		spec.Script = shellWorkerScript(runDir, name)
+		if s.j.isArray() && !asArray {
+			spec.Env = map[string]string{pluginapi.IndexEnv: strconv.Itoa(first.Index)}
+		}
 	}
 	if asArray {
 		spec.Array = &pluginapi.ArraySpec{Size: len(s.insts), Offset: first.Index, Parallelism: arrayParallelism(first)}

@@ -15,7 +15,7 @@
 //	<state_dir>/jobs/<id>/run.sh        the wrapper: runs job.sh, then records its exit status
 //	<state_dir>/jobs/<id>/cancel        marker: the job was cancelled (pending elements never start)
 //	<state_dir>/jobs/<id>/e/<i>.pid     "pid starttime launch-unix-ns"; created O_EXCL, so it also claims the element
-//	<state_dir>/jobs/<id>/e/<i>.exit    the exit status, written by the wrapper (temp file + mv)
+//	<state_dir>/jobs/<id>/e/<i>.exit    the exit status, one line written by the wrapper
 //	<state_dir>/jobs/<id>/e/<i>.timeout marker: the plugin killed the element for its time limit
 //	<state_dir>/jobs/<id>/e/<i>.cancel  marker: the plugin killed the element because the job was cancelled
 //	<state_dir>/jobs/<id>/e/<i>.final   JSON status the plugin decided without an exit status

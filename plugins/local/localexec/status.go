@@ -100,7 +100,8 @@ func resolveEnded(j *job, el *elem, now time.Time) pluginapi.Status {
 func readExit(dir string, index int) (int, time.Time, bool) {
 	p := elemFile(dir, index, sufExit)
 	b, err := os.ReadFile(p)
-	if err != nil {
+	if err != nil || len(b) == 0 || b[len(b)-1] != '\n' {
+		// Absent, or still being written: the wrapper writes one line.
 		return 0, time.Time{}, false
 	}
 	code, err := strconv.Atoi(strings.TrimSpace(string(b)))

@@ -1,0 +1,144 @@
+package engine
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/reflow-hpc/reflow/core/cache"
+	"github.com/reflow-hpc/reflow/core/runspec"
+)
+
+// partsLine is one line of a parts file (runspec.PartsPath): the parts of
+// one instance's identity and the identity they hashed to. It has its own
+// JSON names so that renaming a Go field in core/cache cannot silently
+// change a format older runs wrote.
+type partsLine struct {
+	Identity string            `json:"identity"`
+	Task     string            `json:"task"`
+	Index    int               `json:"index"`
+	Command  string            `json:"command"`
+	Env      map[string]string `json:"env,omitempty"`
+	Version  string            `json:"version,omitempty"`
+	Outputs  []string          `json:"outputs,omitempty"`
+	Inputs   map[string]string `json:"inputs,omitempty"`
+	Upstream []upstreamLine    `json:"upstream,omitempty"`
+}
+
+type upstreamLine struct {
+	Task     string `json:"task"`
+	Index    int    `json:"index"`
+	Identity string `json:"identity"`
+}
+
+// partsRecord is an identity computed in this round, to record.
+type partsRecord struct {
+	p  cache.Parts
+	id string
+}
+
+// recordParts appends the parts of the identities computed in a round to
+// their tasks' parts files (ready instances come in job order, so each
+// file is opened once), so `reflow explain` can show them later. Explain
+// is a diagnostic: a failed write is logged and never fails the run. No
+// fsync: a crash costs only an explanation.
+func (d *dispatcher) recordParts(recs []partsRecord) {
+	for len(recs) > 0 {
+		n := 1
+		for n < len(recs) && recs[n].p.Task == recs[0].p.Task {
+			n++
+		}
+		if err := appendParts(d.m.run.RunDir, recs[:n]); err != nil {
+			d.cfg.logger().Warn("cannot record cache identity parts", "task", recs[0].p.Task, "error", err)
+		}
+		recs = recs[n:]
+	}
+}
+
+// appendParts appends one task's records through a buffer: a reader may
+// see an incomplete last line meanwhile, and ReadParts ignores it.
+func appendParts(runDir string, recs []partsRecord) error {
+	path := runspec.PartsPath(runDir, recs[0].p.Task)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Made on first use rather than checked for every round.
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	}
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // commands are full of < and >
+	for _, r := range recs {
+		l := partsLine{Identity: r.id, Task: r.p.Task, Index: r.p.Index, Command: r.p.Command, Env: r.p.Env,
+			Version: r.p.Version, Outputs: r.p.Outputs, Inputs: r.p.Inputs}
+		for _, u := range r.p.Upstream {
+			l.Upstream = append(l.Upstream, upstreamLine{Task: u.Task, Index: u.Index, Identity: u.Identity})
+		}
+		if err = enc.Encode(l); err != nil { // Encode ends the line
+			break
+		}
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// ReadParts returns the identity parts the dispatcher last recorded for an
+// instance (index -1 for a singleton), and the identity they hashed to. An
+// instance with no record wraps fs.ErrNotExist: its identity was never
+// computed, or the run predates recording.
+func ReadParts(runDir, task string, index int) (cache.Parts, string, error) {
+	path := runspec.PartsPath(runDir, task)
+	f, err := os.Open(path)
+	if err != nil {
+		return cache.Parts{}, "", err
+	}
+	defer f.Close()
+	var (
+		found   *partsLine
+		line    int
+		badLine error // only an error if another line follows it
+	)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20) // commands may be long
+	for sc.Scan() {
+		line++
+		if badLine != nil {
+			return cache.Parts{}, "", badLine
+		}
+		var l partsLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			// The last line may be one the dispatcher is still writing.
+			badLine = fmt.Errorf("%s:%d: %w", path, line, err)
+			continue
+		}
+		if l.Index == index {
+			found = &l // the last record wins: it is the latest computation
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return cache.Parts{}, "", fmt.Errorf("%s: %w", path, err)
+	}
+	if found == nil {
+		return cache.Parts{}, "", fmt.Errorf("%s has no record of index %d: %w", path, index, fs.ErrNotExist)
+	}
+	p := cache.Parts{Task: found.Task, Index: found.Index, Command: found.Command, Env: found.Env,
+		Version: found.Version, Outputs: found.Outputs, Inputs: found.Inputs}
+	for _, u := range found.Upstream {
+		p.Upstream = append(p.Upstream, cache.Upstream{Task: u.Task, Index: u.Index, Identity: u.Identity})
+	}
+	return p, found.Identity, nil
+}
