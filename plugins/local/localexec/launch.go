@@ -20,20 +20,20 @@ import (
 //
 // The no-op trap keeps the wrapper alive through the SIGTERM the plugin sends
 // to the whole process group on cancel or timeout; bash resets trapped
-// signals to their defaults in a subshell, so the job itself still dies on
+// signals to their defaults in the child, so the job itself still dies on
 // SIGTERM as usual. SIGKILL (after the grace period) takes the wrapper too;
 // the plugin's marker file then says why the status is missing.
 //
-// Tiny tasks are dominated by process creation, so the wrapper costs as few
-// as it can: job.sh runs in a subshell (a fork, no new bash), and the status
-// is written with one printf rather than a temp file and mv (another
-// process). A reader knows the status is complete by its final newline.
+// Tiny tasks are dominated by process creation, so the status is written
+// with one printf rather than a temp file and mv (another process); a
+// reader knows the status is complete by its final newline. job.sh runs in
+// its own bash so that its $$ is its own, as under a scheduler.
 const wrapperScript = `# reflow-executor-local wrapper; usage: bash run.sh <element index>
 # Runs job.sh and records its exit status in e/<index>.exit, so the status
 # survives the plugin process.
 trap ':' TERM INT HUP
 d=${BASH_SOURCE[0]%/*}
-(. "$d/job.sh")
+bash "$d/job.sh"
 printf '%s\n' "$?" >"$d/e/$1.exit"
 `
 
