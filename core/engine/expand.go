@@ -237,3 +237,22 @@ func diagText(diags hcl.Diagnostics) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// evaluated makes sure in carries its evaluation. A resumed dispatcher
+// loads instances that are out from the store without one, and finishing a
+// shell worker's result needs the work dir and output globs.
+func (d *dispatcher) evaluated(j *job, in *inst) bool {
+	if in.hc != nil {
+		return true
+	}
+	exp, diags := d.m.bound.Snapshot(d.m.state).Expand(j.hc.Name)
+	if diags.HasErrors() || exp.Size < 0 {
+		return false
+	}
+	for i, hi := range exp.Instances {
+		if i < len(j.insts) && !j.insts[i].placeholder && j.insts[i].hc == nil {
+			j.insts[i].hc = hi
+		}
+	}
+	return in.hc != nil
+}

@@ -56,7 +56,11 @@ func (d *dispatcher) ingestOne(j *job, in *inst, statuses map[statusKey]status) 
 		if bytes.HasPrefix(b, []byte(`{"shell":`)) {
 			var sr shellResult
 			if err = json.Unmarshal(b, &sr); err == nil {
-				res = d.complete(j, in, sr)
+				if !d.evaluated(j, in) {
+					err = fmt.Errorf("cannot evaluate %s again to record its outputs", displayName(j, in))
+				} else {
+					res = d.complete(j, in, sr)
+				}
 			}
 		} else {
 			err = json.Unmarshal(b, &res)
