@@ -104,8 +104,13 @@ func parseDurationSetting(name, v string) (time.Duration, error) {
 // dispatchRun runs the dispatcher in the foreground and turns the run's
 // end into the exit code.
 func dispatchRun(ctx context.Context, cmd *cobra.Command, cfg engine.Config, runID string, b *hclconfig.Bound) error {
-	cfg.Progress = newProgress(cmd.ErrOrStderr())
+	progress := newProgress(cmd.ErrOrStderr())
+	var last engine.Summary
+	cfg.Progress = func(s engine.Summary) { last = s; progress(s) }
 	run, err := engine.Dispatch(ctx, cfg, runID, b)
+	if os.Getenv("REFLOW_STATS") != "" {
+		printStats(cmd.ErrOrStderr(), last)
+	}
 	if err != nil {
 		return runErr(err)
 	}

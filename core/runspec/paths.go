@@ -39,3 +39,17 @@ func LogPaths(runDir, task string, index, attempt int) (stdout, stderr string) {
 	base := filepath.Join(StateDir(runDir), "logs", instanceName(task, index)+".a"+strconv.Itoa(attempt))
 	return base + ".out", base + ".err"
 }
+
+// PartsPath is where the dispatcher records the cache identity parts of a
+// task's instances, for `reflow explain`: one JSON line per computation,
+// appended, the last line for an index being the current one. One file
+// per task rather than per instance: 100,000 small files cost seconds.
+func PartsPath(runDir, task string) string {
+	return filepath.Join(StateDir(runDir), "parts", task+".jsonl")
+}
+
+// CancelPath is the cancel request `reflow cancel` leaves for the run's
+// dispatcher, which checks for it every round.
+func CancelPath(runDir string) string {
+	return filepath.Join(StateDir(runDir), "cancel")
+}

@@ -22,8 +22,8 @@ func TestInstancesRoundTrip(t *testing.T) {
 		RunID: "r", Task: "upper", Index: 3, Attempt: 2, State: InstanceSucceeded,
 		Handle:      pluginapi.Handle{ID: "123_[0-9]", State: []byte(`{"cluster":"a"}`)},
 		NativeState: "COMPLETED", Identity: "sha256:1", Result: json.RawMessage(`{"lines":8}`),
-		Outputs:   []Output{{Path: "/r/upper/3/up.txt", Size: 10, MTime: now, Digest: "sha256:2"}},
-		ExitCode:  0, Reason: "", Submitted: now, Started: now.Add(time.Second), Finished: now.Add(time.Minute),
+		Outputs:  []Output{{Path: "/r/upper/3/up.txt", Size: 10, MTime: now, Digest: "sha256:2"}},
+		ExitCode: 0, Reason: "", Submitted: now, Started: now.Add(time.Second), Finished: now.Add(time.Minute),
 		Host: "node7", PeakMemory: 1 << 30,
 	}
 	single := Instance{RunID: "r", Task: "split", Index: SingletonIndex, State: InstancePending, ExitCode: 0}

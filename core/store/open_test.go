@@ -11,10 +11,10 @@ import (
 
 func TestResolvePath(t *testing.T) {
 	tests := []struct {
-		name              string
-		flag, config      string
-		env, xdg, home    string
-		want              string
+		name           string
+		flag, config   string
+		env, xdg, home string
+		want           string
 	}{
 		{name: "flag wins", flag: "/f/m.db", config: "/c/m.db", env: "/e/m.db", want: "/f/m.db"},
 		{name: "env over config", config: "/c/m.db", env: "/e/m.db", want: "/e/m.db"},

@@ -223,9 +223,11 @@ func TestTasksAndDependencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, fn := range map[string]func(*Tx) error{
-		"bad kind":     func(tx *Tx) error { return tx.PutTasks(ctx, []Task{{RunID: "r", Name: "x", Kind: "many"}}) },
-		"bad dep kind": func(tx *Tx) error { return tx.PutDependencies(ctx, []Dependency{{RunID: "r", Task: "a", Upstream: "b", Kind: "x"}}) },
-		"unknown run":  func(tx *Tx) error { return tx.PutTasks(ctx, []Task{{RunID: "zz", Name: "x", Kind: TaskArray}}) },
+		"bad kind": func(tx *Tx) error { return tx.PutTasks(ctx, []Task{{RunID: "r", Name: "x", Kind: "many"}}) },
+		"bad dep kind": func(tx *Tx) error {
+			return tx.PutDependencies(ctx, []Dependency{{RunID: "r", Task: "a", Upstream: "b", Kind: "x"}})
+		},
+		"unknown run": func(tx *Tx) error { return tx.PutTasks(ctx, []Task{{RunID: "zz", Name: "x", Kind: TaskArray}}) },
 	} {
 		if err := s.Update(ctx, fn); err == nil {
 			t.Errorf("%s: no error", name)
