@@ -85,7 +85,7 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 			if ctx.Err() != nil {
 				return d.stop(store.RunCancelled, "cancelled by the user")
 			}
-			return d.m.run, err
+			return d.abort(ctx, err)
 		}
 		if fin, state, reason := d.finished(); fin {
 			return d.finish(ctx, state, reason)
@@ -117,6 +117,29 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 			return d.m.run, err
 		}
 	}
+}
+
+// abort ends a dispatcher that cannot go on (a plugin that will not start,
+// a store error): the run is marked failed with the reason, so it does not
+// sit "running" with nobody driving it. Jobs already out keep their stored
+// handles; `reflow retry` reattaches to them and runs what failed. A
+// dispatcher that lost its lease touches nothing: the run is another's.
+func (d *dispatcher) abort(ctx context.Context, cause error) (store.Run, error) {
+	if errors.Is(cause, store.ErrLeaseLost) {
+		return d.m.run, cause
+	}
+	ctx = context.WithoutCancel(ctx)
+	reason := "the dispatcher stopped: " + cause.Error()
+	err := d.cfg.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.CheckLease(ctx, d.m.run.ID, d.cfg.Holder); err != nil {
+			return err
+		}
+		return tx.UpdateRunState(ctx, d.m.run.ID, store.RunFailed, reason)
+	})
+	if err != nil {
+		d.cfg.logger().Error("cannot mark the run failed", "run", d.m.run.ID, "error", err)
+	}
+	return d.m.run, cause
 }
 
 // pollBounds is the range of the adaptive poll interval: the site's
