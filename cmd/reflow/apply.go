@@ -15,9 +15,6 @@ import (
 	"github.com/reflow-hpc/reflow/hclconfig"
 )
 
-// planNote says what plan does not show yet.
-const planNote = "plan does not yet look up the cache: it shows every job as it would be submitted."
-
 // runFlags are the built-in flags of apply and plan. Every workflow param
 // becomes a flag beside them, so their names are reserved for params.
 type runFlags struct {
@@ -33,6 +30,8 @@ type runFlags struct {
 	config    string
 	runRoot   string
 	failFast  bool
+	native    bool
+	detailed  bool
 	help      bool
 }
 
@@ -49,6 +48,8 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "site config file (default $REFLOW_CONFIG or $XDG_CONFIG_HOME/reflow/config.hcl)")
 	fs.StringVar(&f.runRoot, "run-root", "", "directory run directories are made in (default ./reflow-runs)")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop the run at the first failure instead of finishing independent branches")
+	fs.BoolVar(&f.native, "show-native", false, "plan: print the native submission (script and command line) of each job that would run")
+	fs.BoolVar(&f.detailed, "detailed-exitcode", false, "plan: exit 0 when everything is cached, 4 when some task would run")
 	fs.BoolVarP(&f.help, "help", "h", false, "show help, with the workflow's params when FILE is given")
 }
 
@@ -148,7 +149,7 @@ func runWorkflow(cmd *cobra.Command, args []string, detailed bool) error {
 		_ = hclconfig.WriteDiagnostics(cmd.ErrOrStderr(), b.Files(), diags)
 		return &silentExit{code: exitInvalid}
 	}
-	exps, diags := b.Snapshot(nil).ExpandAll()
+	_, diags = b.Snapshot(nil).ExpandAll()
 	if diags.HasErrors() {
 		_ = hclconfig.WriteDiagnostics(cmd.ErrOrStderr(), b.Files(), diags)
 		return &silentExit{code: exitInvalid}
@@ -161,9 +162,7 @@ func runWorkflow(cmd *cobra.Command, args []string, detailed bool) error {
 	if cmd.Name() == "apply" {
 		return applyRun(cmd, &rf, site, b, executor)
 	}
-	writePlan(out, w, b, exps, executor, detailed)
-	fmt.Fprintln(cmd.ErrOrStderr(), planNote)
-	return nil
+	return planRun(cmd, &rf, site, b, executor, detailed)
 }
 
 // chooseExecutor picks the run's default executor: --executor, then
@@ -223,62 +222,6 @@ func showValue(v cty.Value) string {
 		return v.GoString()
 	}
 	return b
-}
-
-// writePlan prints, job by job in dependency order, what would run.
-func writePlan(out io.Writer, w *hclconfig.Workflow, b *hclconfig.Bound, exps []*hclconfig.Expansion, executor string, detailed bool) {
-	fmt.Fprintf(out, "workflow %s (%s)\n", w.Name, w.File)
-	names := make([]string, 0, len(b.Params))
-	for n := range b.Params {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(out, "  param %s = %s\n", n, showValue(b.Params[n]))
-	}
-	for _, e := range exps {
-		j := e.Job
-		ex := j.Executor
-		if ex == "" {
-			ex = executor
-		}
-		size := "1 task"
-		switch {
-		case j.Kind.IsArray() && e.Size >= 0:
-			size = plural(e.Size, "element")
-		case j.Kind.IsArray():
-			size = "size known at run time"
-		}
-		fmt.Fprintf(out, "\njob %s: %s, %s, on %s\n", j.Name, j.Kind, size, ex)
-		if len(j.Needs) > 0 {
-			fmt.Fprintf(out, "  needs: %s\n", strings.Join(j.Needs, ", "))
-		}
-		limit := 1
-		if detailed {
-			limit = 3
-		}
-		for i, inst := range e.Instances {
-			if i == limit {
-				fmt.Fprintf(out, "  ... %d more\n", len(e.Instances)-limit)
-				break
-			}
-			label := "command"
-			if inst.Index >= 0 {
-				label = fmt.Sprintf("[%d]", inst.Index)
-			}
-			state := ""
-			if !inst.Known {
-				state = " (known after upstream jobs finish)"
-			}
-			fmt.Fprintf(out, "  %s%s:\n", label, state)
-			for _, line := range strings.Split(strings.TrimRight(inst.Preview, "\n"), "\n") {
-				fmt.Fprintf(out, "    %s\n", line)
-			}
-			if detailed && inst.Resources != nil && len(inst.Resources.Values) > 0 {
-				fmt.Fprintf(out, "    resources: %s\n", formatResources(inst.Resources))
-			}
-		}
-	}
 }
 
 func formatResources(r *hclconfig.Resources) string {

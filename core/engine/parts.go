@@ -101,14 +101,34 @@ func appendParts(runDir string, recs []partsRecord) error {
 // instance with no record wraps fs.ErrNotExist: its identity was never
 // computed, or the run predates recording.
 func ReadParts(runDir, task string, index int) (cache.Parts, string, error) {
-	path := runspec.PartsPath(runDir, task)
-	f, err := os.Open(path)
+	all, err := ReadTaskParts(runDir, task)
 	if err != nil {
 		return cache.Parts{}, "", err
 	}
+	rec, ok := all[index]
+	if !ok {
+		return cache.Parts{}, "", fmt.Errorf("%s has no record of index %d: %w", runspec.PartsPath(runDir, task), index, fs.ErrNotExist)
+	}
+	return rec.Parts, rec.Identity, nil
+}
+
+// RecordedParts are an instance's identity parts and the identity.
+type RecordedParts struct {
+	Parts    cache.Parts
+	Identity string
+}
+
+// ReadTaskParts reads every instance's latest recorded parts of one task,
+// by index, in one pass over its parts file.
+func ReadTaskParts(runDir, task string) (map[int]RecordedParts, error) {
+	path := runspec.PartsPath(runDir, task)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
+	out := map[int]RecordedParts{}
 	var (
-		found   *partsLine
 		line    int
 		badLine error // only an error if another line follows it
 	)
@@ -117,7 +137,7 @@ func ReadParts(runDir, task string, index int) (cache.Parts, string, error) {
 	for sc.Scan() {
 		line++
 		if badLine != nil {
-			return cache.Parts{}, "", badLine
+			return nil, badLine
 		}
 		var l partsLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
@@ -125,20 +145,16 @@ func ReadParts(runDir, task string, index int) (cache.Parts, string, error) {
 			badLine = fmt.Errorf("%s:%d: %w", path, line, err)
 			continue
 		}
-		if l.Index == index {
-			found = &l // the last record wins: it is the latest computation
+		p := cache.Parts{Task: l.Task, Index: l.Index, Command: l.Command, Env: l.Env,
+			Version: l.Version, Outputs: l.Outputs, Inputs: l.Inputs}
+		for _, u := range l.Upstream {
+			p.Upstream = append(p.Upstream, cache.Upstream{Task: u.Task, Index: u.Index, Identity: u.Identity})
 		}
+		// The last record wins: it is the latest computation.
+		out[l.Index] = RecordedParts{Parts: p, Identity: l.Identity}
 	}
 	if err := sc.Err(); err != nil {
-		return cache.Parts{}, "", fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if found == nil {
-		return cache.Parts{}, "", fmt.Errorf("%s has no record of index %d: %w", path, index, fs.ErrNotExist)
-	}
-	p := cache.Parts{Task: found.Task, Index: found.Index, Command: found.Command, Env: found.Env,
-		Version: found.Version, Outputs: found.Outputs, Inputs: found.Inputs}
-	for _, u := range found.Upstream {
-		p.Upstream = append(p.Upstream, cache.Upstream{Task: u.Task, Index: u.Index, Identity: u.Identity})
-	}
-	return p, found.Identity, nil
+	return out, nil
 }

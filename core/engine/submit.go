@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -137,9 +136,7 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	runDir := d.m.run.RunDir
 	name := s.j.hc.Name
-	first := s.insts[0]
 	asArray := s.j.isArray() && ex.Info.Capabilities.Arrays
 	useShell := d.useShellWorker(s)
 	for _, in := range s.insts {
@@ -151,40 +148,12 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 			return false, err
 		}
 	}
-	jobDir := runspec.WorkDir(runDir, name, -1)
-	if err := os.MkdirAll(jobDir, 0o755); err != nil {
+	spec := d.nativeSpec(s, asArray, useShell)
+	if err := d.mkdir(spec.WorkDir); err != nil {
 		return false, err
 	}
-	argv := []string{d.cfg.Reflow, "worker", "--run-dir", runDir, "--task", name, "--attempt", strconv.Itoa(s.attempt)}
-	logBase := name
-	if s.j.isArray() {
-		if asArray {
-			logBase += "." + pluginapi.IndexToken
-		} else {
-			argv = append(argv, "--index", strconv.Itoa(first.Index))
-			logBase += "." + strconv.Itoa(first.Index)
-		}
-	}
-	logDir := filepath.Join(runspec.StateDir(runDir), "logs")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
+	if err := d.mkdir(filepath.Dir(spec.Stdout)); err != nil {
 		return false, err
-	}
-	resources, options := d.resources(s.j, first)
-	spec := pluginapi.JobSpec{
-		RunID: d.m.run.ID, Task: name, WorkDir: jobDir, WorkerArgv: argv,
-		Script:    "exec " + shell.Words(argv) + "\n",
-		Stdout:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.out", logBase, s.attempt)),
-		Stderr:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.err", logBase, s.attempt)),
-		Resources: resources, Options: options,
-	}
-	if useShell {
-		spec.Script = shellWorkerScript(runDir, name)
-		if s.j.isArray() && !asArray {
-			spec.Env = map[string]string{pluginapi.IndexEnv: strconv.Itoa(first.Index)}
-		}
-	}
-	if asArray {
-		spec.Array = &pluginapi.ArraySpec{Size: len(s.insts), Offset: first.Index, Parallelism: arrayParallelism(first)}
 	}
 	resp, err := ex.Executor().Submit(ctx, &pluginapi.SubmitRequest{Job: spec})
 	if err != nil {
@@ -217,6 +186,45 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 		in.unknownPolls = 0
 	}
 	return true, nil
+}
+
+// nativeSpec is the job a submission hands its executor: the worker's
+// command line (or, for the shell worker, its script), log paths, resources
+// and the array shape. It writes nothing, so `reflow plan --show-native`
+// renders exactly what apply would submit.
+func (d *dispatcher) nativeSpec(s submission, asArray, useShell bool) pluginapi.JobSpec {
+	runDir := d.m.run.RunDir
+	name := s.j.hc.Name
+	first := s.insts[0]
+	argv := []string{d.cfg.Reflow, "worker", "--run-dir", runDir, "--task", name, "--attempt", strconv.Itoa(s.attempt)}
+	logBase := name
+	if s.j.isArray() {
+		if asArray {
+			logBase += "." + pluginapi.IndexToken
+		} else {
+			argv = append(argv, "--index", strconv.Itoa(first.Index))
+			logBase += "." + strconv.Itoa(first.Index)
+		}
+	}
+	logDir := filepath.Join(runspec.StateDir(runDir), "logs")
+	resources, options := d.resources(s.j, first)
+	spec := pluginapi.JobSpec{
+		RunID: d.m.run.ID, Task: name, WorkDir: runspec.WorkDir(runDir, name, -1), WorkerArgv: argv,
+		Script:    "exec " + shell.Words(argv) + "\n",
+		Stdout:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.out", logBase, s.attempt)),
+		Stderr:    filepath.Join(logDir, fmt.Sprintf("%s.a%d.job.err", logBase, s.attempt)),
+		Resources: resources, Options: options,
+	}
+	if useShell {
+		spec.Script = shellWorkerScript(runDir, name)
+		if s.j.isArray() && !asArray {
+			spec.Env = map[string]string{pluginapi.IndexEnv: strconv.Itoa(first.Index)}
+		}
+	}
+	if asArray {
+		spec.Array = &pluginapi.ArraySpec{Size: len(s.insts), Offset: first.Index, Parallelism: arrayParallelism(first)}
+	}
+	return spec
 }
 
 // writeSpec writes what the worker of one instance reads.

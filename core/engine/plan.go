@@ -1,0 +1,245 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/reflow-hpc/reflow/core/cache"
+	"github.com/reflow-hpc/reflow/core/pluginhost"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
+	"github.com/reflow-hpc/reflow/pluginapi"
+)
+
+// Plan statuses of an instance.
+const (
+	PlanCached  = "cached"
+	PlanRun     = "run"
+	PlanUnknown = "unknown" // waits for values of upstream jobs that will run
+	PlanFails   = "fails"   // its evaluation already fails (e.g. an empty fan-out)
+	PlanSkipped = "skipped" // an upstream fails
+)
+
+// PlanItem is what apply would do with one instance.
+type PlanItem struct {
+	Index   int // -1 for a singleton
+	Status  string
+	Reasons []string // why it runs: new, command changed, input X changed, ...
+	Preview string   // the command, unknown parts shown as their source
+
+	hc *hclconfig.Instance // its evaluation, for RenderNative
+}
+
+// JobPlan is what apply would do with one job.
+type JobPlan struct {
+	Job      *hclconfig.Job
+	Executor string
+	// Size is the number of instances, -1 when it depends on upstream jobs
+	// that will run.
+	Size   int
+	Counts map[string]int
+	Items  []PlanItem
+}
+
+// Plan works out, without running or writing anything, what `reflow apply`
+// would do: which instances the cache satisfies, which run and why, and
+// which cannot be known until upstream jobs have run. It evaluates the
+// workflow the way the dispatcher does, feeding cache hits forward as if
+// they had finished, so a fully cached pipeline plans as fully cached.
+func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runRoot, executor string) ([]*JobPlan, error) {
+	root, err := filepath.Abs(runRoot)
+	if err != nil {
+		return nil, err
+	}
+	run := store.Run{ID: "plan", RunDir: filepath.Join(root, store.NewRunID(cfg.Store.Now())), Executor: executor}
+	m := newModel(run, bound, func(j *hclconfig.Job) string { return executorFor(j, executor) })
+	d := &dispatcher{cfg: cfg, m: m, digests: cache.NewDigestCache(), madeDirs: map[string]bool{}}
+	prev := previousParts(ctx, cfg.Store, bound)
+	reasons := map[*inst][]string{}
+	for {
+		d.round++
+		progress := d.expand()
+		ready := d.ready()
+		if len(ready) == 0 && !progress {
+			break
+		}
+		ids := make([]string, 0, len(ready))
+		parts := make(map[*inst]cache.Parts, len(ready))
+		for _, r := range ready {
+			p, err := d.parts(r.j, r.in)
+			if err != nil {
+				r.in.set(store.InstanceFailed, err.Error())
+				continue
+			}
+			r.in.Identity = p.Identity()
+			parts[r.in] = p
+			ids = append(ids, r.in.Identity)
+		}
+		var entries map[string]store.CacheEntry
+		if err := cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+			entries, err = tx.CacheLookupMany(ctx, ids)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		for _, r := range ready {
+			if r.in.State != store.InstancePending {
+				continue
+			}
+			e, hit := entries[r.in.Identity]
+			why := ""
+			if hit && d.cacheable(r.j) {
+				ok, reason := cache.Verify(runspecOutputs(e.Outputs), d.verifyMode())
+				if ok {
+					r.in.set(store.InstanceCached, "")
+					r.in.Outputs, r.in.Result = e.Outputs, e.Result
+					d.m.record(r.j, r.in)
+					continue
+				}
+				why = reason
+			}
+			// It would run: its dependents cannot be known before it has.
+			r.in.set(store.InstanceSubmitted, "")
+			reasons[r.in] = runReasons(d, r.j, r.in, parts[r.in], prev, why)
+		}
+	}
+	return d.planOf(reasons), nil
+}
+
+// runReasons says why an instance would run.
+func runReasons(d *dispatcher, j *job, in *inst, p cache.Parts, prev map[string]map[int]RecordedParts, why string) []string {
+	switch {
+	case d.cfg.Force || d.cfg.ForceTasks[j.hc.Name]:
+		return []string{cache.ReasonForced}
+	case !j.hc.Cache:
+		return []string{"cache = false"}
+	case why != "":
+		return []string{why}
+	}
+	old, ok := prev[j.hc.Name][in.Index]
+	if !ok {
+		return []string{cache.ReasonNew}
+	}
+	rs := cache.Diff(old.Parts, p)
+	if len(rs) == 0 {
+		return []string{"outputs of the last run are gone"}
+	}
+	return rs
+}
+
+// previousParts reads the recorded identity parts of the latest earlier run
+// of the same workflow file, per task and index.
+func previousParts(ctx context.Context, st *store.Store, bound *hclconfig.Bound) map[string]map[int]RecordedParts {
+	file, _ := filepath.Abs(bound.Workflow.File)
+	var runs []store.Run
+	_ = st.View(ctx, func(tx *store.Tx) (err error) {
+		runs, err = tx.ListRuns(ctx, store.RunFilter{Workflow: bound.Workflow.Name, Limit: 20})
+		return err
+	})
+	out := map[string]map[int]RecordedParts{}
+	for _, r := range runs {
+		if r.FilePath != file {
+			continue
+		}
+		for _, j := range bound.Workflow.Jobs {
+			if recs, err := ReadTaskParts(r.RunDir, j.Name); err == nil {
+				out[j.Name] = recs
+			}
+		}
+		break
+	}
+	return out
+}
+
+// planOf turns the simulated model into the plan.
+func (d *dispatcher) planOf(reasons map[*inst][]string) []*JobPlan {
+	var out []*JobPlan
+	for _, j := range d.m.order {
+		jp := &JobPlan{Job: j.hc, Executor: j.executor, Size: j.size, Counts: map[string]int{}}
+		if len(j.insts) == 0 {
+			jp.Items = []PlanItem{{Index: -1, Status: PlanUnknown, Preview: previewOf(d, j, nil)}}
+		}
+		for _, in := range j.insts {
+			it := PlanItem{Index: in.Index, Preview: previewOf(d, j, in), hc: in.hc}
+			switch in.State {
+			case store.InstanceCached:
+				it.Status = PlanCached
+			case store.InstanceSubmitted:
+				it.Status, it.Reasons = PlanRun, reasons[in]
+			case store.InstanceFailed:
+				it.Status, it.Reasons = PlanFails, []string{in.Reason}
+			case store.InstanceSkipped:
+				it.Status, it.Reasons = PlanSkipped, []string{in.Reason}
+			default:
+				it.Status = PlanUnknown
+			}
+			if in.placeholder {
+				it.Index = -1
+			}
+			jp.Counts[it.Status]++
+			jp.Items = append(jp.Items, it)
+		}
+		if len(j.insts) == 0 {
+			jp.Counts[PlanUnknown]++
+		}
+		out = append(out, jp)
+	}
+	return out
+}
+
+func previewOf(d *dispatcher, j *job, in *inst) string {
+	if in != nil && in.hc != nil {
+		if in.hc.Known {
+			return in.hc.Command
+		}
+		return in.hc.Preview
+	}
+	exp, _ := d.m.bound.Snapshot(d.m.state).Expand(j.hc.Name)
+	if exp != nil && len(exp.Instances) > 0 {
+		return exp.Instances[0].Preview
+	}
+	return fmt.Sprintf("(%s: known once its upstream jobs have run)", j.hc.Name)
+}
+
+// RenderNative asks each job's executor for the native submission of the
+// instances the plan would run (its first contiguous group of them), as
+// `reflow plan --show-native` shows it.
+func RenderNative(ctx context.Context, cfg Config, bound *hclconfig.Bound, runRoot, executor string, jobs []*JobPlan) (map[string]*pluginapi.RenderResponse, error) {
+	root, err := filepath.Abs(runRoot)
+	if err != nil {
+		return nil, err
+	}
+	run := store.Run{ID: "plan", RunDir: filepath.Join(root, "RUN-ID"), Executor: executor}
+	m := newModel(run, bound, func(j *hclconfig.Job) string { return executorFor(j, executor) })
+	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}}
+	out := map[string]*pluginapi.RenderResponse{}
+	for _, jp := range jobs {
+		j := m.jobs[jp.Job.Name]
+		var insts []*inst
+		for _, it := range jp.Items {
+			if it.Status != PlanRun {
+				continue
+			}
+			if len(insts) > 0 && it.Index != insts[len(insts)-1].Index+1 {
+				break
+			}
+			insts = append(insts, &inst{Instance: store.Instance{Index: it.Index}, hc: it.hc})
+		}
+		if len(insts) == 0 {
+			continue
+		}
+		ex, err := d.executor(ctx, j.executor)
+		if err != nil {
+			return nil, err
+		}
+		s := submission{j: j, attempt: 1, insts: insts}
+		spec := d.nativeSpec(s, j.isArray() && ex.Info.Capabilities.Arrays, d.useShellWorker(s))
+		resp, err := ex.Executor().Render(ctx, &pluginapi.RenderRequest{Job: spec})
+		if err != nil {
+			return nil, fmt.Errorf("executor %q: Render %s: %w", j.executor, j.hc.Name, err)
+		}
+		out[j.hc.Name] = resp
+	}
+	return out, nil
+}
