@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/spf13/cobra"
 
@@ -75,7 +78,8 @@ func buildStatus(run store.Run, insts []store.Instance) statusJSON {
 }
 
 func newStatusCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, watch bool
+	var interval time.Duration
 	var storeFlag string
 	cmd := &cobra.Command{
 		Use:   "status [RUN]",
@@ -96,23 +100,49 @@ func newStatusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			insts, err := listInstances(ctx, st, run.ID)
-			if err != nil {
-				return infraError(err)
+			for {
+				if err := st.View(ctx, func(tx *store.Tx) (err error) { run, err = tx.GetRun(ctx, run.ID); return err }); err != nil {
+					return infraError(err)
+				}
+				insts, err := listInstances(ctx, st, run.ID)
+				if err != nil {
+					return infraError(err)
+				}
+				s := buildStatus(run, insts)
+				if watch && !asJSON && isTerminal(cmd.OutOrStdout()) {
+					fmt.Fprint(cmd.OutOrStdout(), "\033[H\033[2J") // redraw in place
+				}
+				if asJSON {
+					enc := json.NewEncoder(cmd.OutOrStdout())
+					enc.SetIndent("", "  ")
+					if err := enc.Encode(s); err != nil {
+						return err
+					}
+				} else {
+					printStatus(cmd.OutOrStdout(), s)
+				}
+				if !watch || run.State.Terminal() {
+					return nil
+				}
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(interval):
+				}
 			}
-			s := buildStatus(run, insts)
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(s)
-			}
-			printStatus(cmd.OutOrStdout(), s)
-			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "show the status again every --interval until the run ends")
+	cmd.Flags().DurationVar(&interval, "interval", 2*time.Second, "how often --watch refreshes")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object: run_id, workflow, state, run_dir, started, finished, tasks")
 	cmd.Flags().StringVar(&storeFlag, "store", "", "manifest store path")
 	return cmd
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func listInstances(ctx context.Context, st *store.Store, runID string) ([]store.Instance, error) {
