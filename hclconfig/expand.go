@@ -25,6 +25,15 @@ type Snapshot struct {
 	// diags holds problems found while computing flow params, outputs and
 	// sizes; they are reported by the Expand that needed them.
 	diags hcl.Diagnostics
+	// expanded memoises Expand: the state cannot change under a snapshot,
+	// so a second Expand of a job (validation, then the engine's first
+	// round) returns the first one's result. Callers must not modify it.
+	expanded map[string]expandResult
+}
+
+type expandResult struct {
+	exp   *Expansion
+	diags hcl.Diagnostics
 }
 
 // Snapshot starts evaluating b against st (nil means nothing has run).
@@ -34,10 +43,11 @@ func (b *Bound) Snapshot(st *State) *Snapshot {
 	}
 	return &Snapshot{
 		b: b, st: st,
-		jobs:    map[string]cty.Value{},
-		sizes:   map[string]int{},
-		params:  map[*module]map[string]cty.Value{},
-		outputs: map[*module]map[string]cty.Value{},
+		jobs:     map[string]cty.Value{},
+		sizes:    map[string]int{},
+		params:   map[*module]map[string]cty.Value{},
+		outputs:  map[*module]map[string]cty.Value{},
+		expanded: map[string]expandResult{},
 	}
 }
 
@@ -120,6 +130,15 @@ func (s *Snapshot) ExpandAll() ([]*Expansion, hcl.Diagnostics) {
 // its own source element finishes. A fan-out over zero items is an error
 // unless the job sets allow_empty.
 func (s *Snapshot) Expand(name string) (*Expansion, hcl.Diagnostics) {
+	if r, ok := s.expanded[name]; ok {
+		return r.exp, r.diags
+	}
+	exp, diags := s.expand(name)
+	s.expanded[name] = expandResult{exp, diags}
+	return exp, diags
+}
+
+func (s *Snapshot) expand(name string) (*Expansion, hcl.Diagnostics) {
 	j := s.b.Workflow.Job(name)
 	if j == nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown job", Detail: "There is no job named " + strconv.Quote(name) + "."}}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/reflow-hpc/reflow/core/engine"
 	"github.com/reflow-hpc/reflow/hclconfig"
 )
 
@@ -33,6 +34,10 @@ type runFlags struct {
 	native    bool
 	detailed  bool
 	help      bool
+
+	// The run to be: its id and directory, and the evaluation made for it.
+	runID, runDir string
+	seed          *hclconfig.Snapshot
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
@@ -149,7 +154,18 @@ func runWorkflow(cmd *cobra.Command, args []string, detailed bool) error {
 		_ = hclconfig.WriteDiagnostics(cmd.ErrOrStderr(), b.Files(), diags)
 		return &silentExit{code: exitInvalid}
 	}
-	_, diags = b.Snapshot(nil).ExpandAll()
+	// Evaluate once for the run it will be: the diagnostics come from this
+	// evaluation, and the engine's first round reuses it.
+	root := rf.runRoot
+	if root == "" {
+		root = "reflow-runs"
+	}
+	var err error
+	if rf.runID, rf.runDir, err = engine.NewRunDir(root); err != nil {
+		return invalidInput(fmt.Errorf("--run-root %s: %w", root, err))
+	}
+	rf.seed = b.Snapshot(&hclconfig.State{RunID: rf.runID, RunDir: rf.runDir, Tasks: map[string]*hclconfig.TaskState{}})
+	_, diags = rf.seed.ExpandAll()
 	if diags.HasErrors() {
 		_ = hclconfig.WriteDiagnostics(cmd.ErrOrStderr(), b.Files(), diags)
 		return &silentExit{code: exitInvalid}

@@ -42,7 +42,8 @@ func applyRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *h
 	if rf.detach {
 		mode = "detached"
 	}
-	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: root, Executor: executor, Mode: mode})
+	cfg.Seed = rf.seed
+	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: root, Executor: executor, Mode: mode, ID: rf.runID})
 	if err != nil {
 		return infraError(err)
 	}

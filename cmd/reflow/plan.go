@@ -65,7 +65,8 @@ func planRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *hc
 	if root == "" {
 		root = "reflow-runs"
 	}
-	jobs, err := engine.Plan(ctx, cfg, b, root, executor)
+	cfg.Seed = rf.seed
+	jobs, err := engine.Plan(ctx, cfg, b, rf.runID, rf.runDir, executor)
 	if err != nil {
 		return infraError(err)
 	}

@@ -35,6 +35,10 @@ type Config struct {
 	// PollMin and PollMax bound the adaptive poll interval; zero means the
 	// defaults (see pollBounds).
 	PollMin, PollMax time.Duration
+	// Seed, when set, is a snapshot the caller already evaluated (to
+	// validate) against an empty state with this run's id and directory;
+	// the first round reuses it instead of evaluating everything again.
+	Seed *hclconfig.Snapshot
 }
 
 // leaseTTL is how long a dispatcher's lease outlives its last heartbeat.

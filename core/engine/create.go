@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/reflow-hpc/reflow/core/runspec"
 	"github.com/reflow-hpc/reflow/core/store"
@@ -25,6 +26,19 @@ type NewRun struct {
 	// site config > workflow file > "local").
 	Executor string
 	Mode     string
+	// ID, when set, is the run id to use (see NewRunDir).
+	ID string
+}
+
+// NewRunDir picks a new run's id and directory under runRoot, so a caller
+// can evaluate the workflow for that run before creating it.
+func NewRunDir(runRoot string) (id, dir string, err error) {
+	abs, err := filepath.Abs(runRoot)
+	if err != nil {
+		return "", "", err
+	}
+	id = store.NewRunID(time.Now())
+	return id, filepath.Join(abs, id), nil
 }
 
 // paramsFile is where a run keeps its param values, so `reflow resume` can
@@ -65,7 +79,10 @@ func Create(ctx context.Context, st *store.Store, nr NewRun) (store.Run, error) 
 		return store.Run{}, err
 	}
 	cwd, _ := os.Getwd()
-	id := store.NewRunID(st.Now())
+	id := nr.ID
+	if id == "" {
+		id = store.NewRunID(st.Now())
+	}
 	runDir := filepath.Join(abs, id)
 	if err := os.MkdirAll(runspec.StateDir(runDir), 0o755); err != nil {
 		return store.Run{}, fmt.Errorf("creating the run directory: %w (choose another with --run-root)", err)

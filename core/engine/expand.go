@@ -18,6 +18,9 @@ import (
 func (d *dispatcher) expand() bool {
 	changed := false
 	var snap *hclconfig.Snapshot
+	if d.round == 1 && d.cfg.Seed != nil && len(d.m.state.Tasks) == 0 {
+		snap = d.cfg.Seed // nothing has finished yet: the caller's evaluation holds
+	}
 	for _, j := range d.m.order {
 		if d.skipBroken(j) {
 			changed = true

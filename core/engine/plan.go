@@ -47,12 +47,11 @@ type JobPlan struct {
 // which cannot be known until upstream jobs have run. It evaluates the
 // workflow the way the dispatcher does, feeding cache hits forward as if
 // they had finished, so a fully cached pipeline plans as fully cached.
-func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runRoot, executor string) ([]*JobPlan, error) {
-	root, err := filepath.Abs(runRoot)
-	if err != nil {
-		return nil, err
-	}
-	run := store.Run{ID: "plan", RunDir: filepath.Join(root, store.NewRunID(cfg.Store.Now())), Executor: executor}
+//
+// runID and runDir are what the run would be called (NewRunDir); cfg.Seed
+// may hold the caller's evaluation for them.
+func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir, executor string) ([]*JobPlan, error) {
+	run := store.Run{ID: runID, RunDir: runDir, Executor: executor}
 	m := newModel(run, bound, func(j *hclconfig.Job) string { return executorFor(j, executor) })
 	d := &dispatcher{cfg: cfg, m: m, digests: cache.NewDigestCache(), madeDirs: map[string]bool{}}
 	prev := previousParts(ctx, cfg.Store, bound)
