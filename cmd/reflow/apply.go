@@ -58,6 +58,14 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.help, "help", "h", false, "show help, with the workflow's params when FILE is given")
 }
 
+// root is the directory run directories are made in.
+func (f *runFlags) root() string {
+	if f.runRoot == "" {
+		return "reflow-runs"
+	}
+	return f.runRoot
+}
+
 // reservedParams lists the names a param may not take: the built-in flags
 // of apply and plan, read off the flag set so the two never drift apart.
 func reservedParams() []string {
@@ -156,10 +164,7 @@ func runWorkflow(cmd *cobra.Command, args []string, detailed bool) error {
 	}
 	// Evaluate once for the run it will be: the diagnostics come from this
 	// evaluation, and the engine's first round reuses it.
-	root := rf.runRoot
-	if root == "" {
-		root = "reflow-runs"
-	}
+	root := rf.root()
 	var err error
 	if rf.runID, rf.runDir, err = engine.NewRunDir(root); err != nil {
 		return invalidInput(fmt.Errorf("--run-root %s: %w", root, err))

@@ -25,25 +25,17 @@ func applyRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *h
 		return err
 	}
 	defer st.Close()
-	host, err := newHost(site)
+	cfg, done, err := engineFor(rf, site, st)
 	if err != nil {
 		return err
 	}
-	defer host.Close()
-	cfg, err := engineConfig(rf, site, st, host)
-	if err != nil {
-		return err
-	}
-	root := rf.runRoot
-	if root == "" {
-		root = "reflow-runs"
-	}
+	defer done()
 	mode := "foreground"
 	if rf.detach {
 		mode = "detached"
 	}
 	cfg.Seed = rf.seed
-	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: root, Executor: executor, Mode: mode, ID: rf.runID})
+	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: rf.root(), Executor: executor, Mode: mode, ID: rf.runID})
 	if err != nil {
 		return infraError(err)
 	}

@@ -35,15 +35,11 @@ func newDispatchCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			host, err := newHost(site)
+			cfg, done, err := engineFor(&rf, site, st)
 			if err != nil {
 				return err
 			}
-			defer host.Close()
-			cfg, err := engineConfig(&rf, site, st, host)
-			if err != nil {
-				return err
-			}
+			defer done()
 			cfg.Mode = "detached"
 			return dispatchRun(ctx, cmd, cfg, args[0], nil)
 		},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/reflow-hpc/reflow/core/engine"
 	"github.com/reflow-hpc/reflow/core/pluginhost"
 	"github.com/reflow-hpc/reflow/core/store"
 	"github.com/reflow-hpc/reflow/hclconfig"
@@ -95,4 +96,20 @@ func latestRun(ctx context.Context, st *store.Store, args []string) (store.Run, 
 		return run, invalidInput(err)
 	}
 	return run, nil
+}
+
+// engineFor starts the plugin host and builds the dispatcher's config for a
+// command that dispatches or plans (apply, plan, dispatch, resume, retry).
+// done ends the plugins it started.
+func engineFor(rf *runFlags, site *hclconfig.SiteConfig, st *store.Store) (cfg engine.Config, done func(), err error) {
+	host, err := newHost(site)
+	if err != nil {
+		return engine.Config{}, nil, err
+	}
+	cfg, err = engineConfig(rf, site, st, host)
+	if err != nil {
+		host.Close()
+		return engine.Config{}, nil, err
+	}
+	return cfg, host.Close, nil
 }

@@ -52,19 +52,11 @@ func planRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *hc
 		return err
 	}
 	defer st.Close()
-	host, err := newHost(site)
+	cfg, done, err := engineFor(rf, site, st)
 	if err != nil {
 		return err
 	}
-	defer host.Close()
-	cfg, err := engineConfig(rf, site, st, host)
-	if err != nil {
-		return err
-	}
-	root := rf.runRoot
-	if root == "" {
-		root = "reflow-runs"
-	}
+	defer done()
 	cfg.Seed = rf.seed
 	jobs, err := engine.Plan(ctx, cfg, b, rf.runID, rf.runDir, executor)
 	if err != nil {
@@ -72,7 +64,7 @@ func planRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *hc
 	}
 	var native map[string]*pluginapi.RenderResponse
 	if rf.native {
-		if native, err = engine.RenderNative(ctx, cfg, b, root, executor, jobs); err != nil {
+		if native, err = engine.RenderNative(ctx, cfg, b, rf.runID, rf.runDir, executor, jobs); err != nil {
 			return infraError(err)
 		}
 	}

@@ -58,15 +58,11 @@ Exit status as for apply.`,
 			if err != nil {
 				return invalidInput(err)
 			}
-			host, err := newHost(site)
+			cfg, done, err := engineFor(f.runFlags(), site, st)
 			if err != nil {
 				return err
 			}
-			defer host.Close()
-			cfg, err := engineConfig(f.runFlags(), site, st, host)
-			if err != nil {
-				return err
-			}
+			defer done()
 			fmt.Fprintf(cmd.ErrOrStderr(), "run %s: resuming workflow %s in %s\n", run.ID, run.Workflow, run.RunDir)
 			return dispatchRun(ctx, cmd, cfg, run.ID, bound)
 		},

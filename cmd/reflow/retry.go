@@ -80,15 +80,11 @@ directory. Exit status as for apply.`,
 			if err != nil {
 				return invalidInput(err)
 			}
-			host, err := newHost(site)
+			cfg, done, err := engineFor(f.runFlags(), site, st)
 			if err != nil {
 				return err
 			}
-			defer host.Close()
-			cfg, err := engineConfig(f.runFlags(), site, st, host)
-			if err != nil {
-				return err
-			}
+			defer done()
 			if err := engine.ClearCancelRequest(run.RunDir); err != nil {
 				return infraError(err)
 			}

@@ -204,12 +204,8 @@ func previewOf(d *dispatcher, j *job, in *inst) string {
 // RenderNative asks each job's executor for the native submission of the
 // instances the plan would run (its first contiguous group of them), as
 // `reflow plan --show-native` shows it.
-func RenderNative(ctx context.Context, cfg Config, bound *hclconfig.Bound, runRoot, executor string, jobs []*JobPlan) (map[string]*pluginapi.RenderResponse, error) {
-	root, err := filepath.Abs(runRoot)
-	if err != nil {
-		return nil, err
-	}
-	run := store.Run{ID: "plan", RunDir: filepath.Join(root, "RUN-ID"), Executor: executor}
+func RenderNative(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir, executor string, jobs []*JobPlan) (map[string]*pluginapi.RenderResponse, error) {
+	run := store.Run{ID: runID, RunDir: runDir, Executor: executor}
 	m := newModel(run, bound, func(j *hclconfig.Job) string { return executorFor(j, executor) })
 	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}}
 	out := map[string]*pluginapi.RenderResponse{}
