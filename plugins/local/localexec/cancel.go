@@ -38,6 +38,15 @@ func (e *Executor) Cancel(ctx context.Context, req *pluginapi.CancelRequest) (*p
 		}
 		j.cancelled = true
 		for _, el := range j.elems {
+			if el.st.State == pluginapi.StatePending && exists(elemFile(j.dir, el.index, sufPid)) {
+				// Another plugin process claimed it before the marker
+				// was there (it checks the marker after claiming): it
+				// may be running, so cancel it as a running element.
+				el.st = pluginapi.Status{State: pluginapi.StateRunning, ExitCode: pluginapi.NoExitCode, NativeState: "RUNNING", Start: now}
+				el.claimedAt = now
+				j.running++
+				e.used += j.rec.CPUs
+			}
 			switch el.st.State {
 			case pluginapi.StatePending:
 				e.setEnded(j, el, cancelledStatus(time.Time{}, now, "cancelled before it started"))

@@ -12,10 +12,11 @@
 //
 //	<state_dir>/jobs/<id>/spec.json     the normalised submission (written last, so its presence means "submitted")
 //	<state_dir>/jobs/<id>/job.sh        the job script, exactly as Render shows it
-//	<state_dir>/jobs/<id>/run.sh        the wrapper: runs job.sh, then records its exit status
+//	<state_dir>/jobs/<id>/run.sh        sourced by a runner to start an element: logs, work dir, env, exec bash job.sh
 //	<state_dir>/jobs/<id>/cancel        marker: the job was cancelled (pending elements never start)
-//	<state_dir>/jobs/<id>/e/<i>.pid     "pid starttime launch-unix-ns"; created O_EXCL, so it also claims the element
-//	<state_dir>/jobs/<id>/e/<i>.exit    the exit status, one line written by the wrapper
+//	<state_dir>/jobs/<id>/e/<i>.pid     "pid starttime launch-unix-ns runner-pid runner-starttime"; created
+//	                                    empty and O_EXCL by the plugin, which claims the element, and filled in by the runner
+//	<state_dir>/jobs/<id>/e/<i>.exit    the exit status, one line written by the runner
 //	<state_dir>/jobs/<id>/e/<i>.timeout marker: the plugin killed the element for its time limit
 //	<state_dir>/jobs/<id>/e/<i>.cancel  marker: the plugin killed the element because the job was cancelled
 //	<state_dir>/jobs/<id>/e/<i>.final   JSON status the plugin decided without an exit status
@@ -25,10 +26,11 @@
 // The handle's State is {"v":1,"dir":"<state_dir>/jobs/<id>"}, which is all a
 // fresh plugin needs to find the rest.
 //
-// Processes are started through a bash wrapper rather than a Go helper
-// because a bash start costs well under a millisecond while a Go binary
-// costs several, and jobs can be tiny. The wrapper ignores nothing the job
-// can see: it traps TERM/INT/HUP with a no-op handler (handlers are reset on
-// exec, ignored signals would not be), so when the plugin signals the process
-// group the job dies normally and the wrapper survives to record the status.
+// Elements are started by runners (runner.go): long-lived bash processes in
+// sessions of their own that fork each element as its own process group,
+// wait for it and write its exit status, so the status reaches the disk
+// even when no plugin is alive, and an element costs one fork of the runner
+// plus the bash of job.sh rather than a process started from Go plus a
+// wrapper bash. The runner is outside the element's process group, so
+// signals the plugin sends to the group on cancel or timeout never reach it.
 package localexec

@@ -17,7 +17,7 @@ const maxArraySize = 1_000_000
 
 // tick is how often the scheduler loop looks at running processes it cannot
 // wait for (reattached ones), time limits and kill escalation. Submissions,
-// cancels and exits of the plugin's own children wake it up at once.
+// cancels and the runners' reports of ended elements wake it up at once.
 const tick = 50 * time.Millisecond
 
 // Executor is the local executor. Create it with New; the zero value is not
@@ -42,6 +42,11 @@ type Executor struct {
 	slotsWhy string
 	// unknown remembers handles that are not ours, with the reason.
 	unknown map[string]string
+	// runners are the runner processes alive (runner.go), idle those
+	// waiting for an element.
+	runners  map[*runner]bool
+	idle     []*runner
+	runnerWG sync.WaitGroup // one per runner's reader goroutine
 
 	kick     chan struct{}
 	stop     chan struct{}
@@ -60,6 +65,7 @@ func New() *Executor {
 		cfg:      defaultConfig(),
 		jobs:     make(map[string]*job),
 		unknown:  make(map[string]string),
+		runners:  make(map[*runner]bool),
 		kick:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		loopDone: make(chan struct{}),
@@ -69,13 +75,15 @@ func New() *Executor {
 
 var _ pluginapi.Executor = (*Executor)(nil)
 
-// Close stops the scheduler loop. Running jobs are left running and pending
-// ones stay on disk for the next plugin to reattach, exactly as when the
-// plugin process dies; Close only exists so tests can simulate that.
+// Close stops the scheduler loop and tells the runners to exit once their
+// elements have ended. Running jobs are left running and pending ones stay
+// on disk for the next plugin to reattach, exactly as when the plugin
+// process dies; Close only exists so tests can simulate that.
 func (e *Executor) Close() {
 	e.stopOnce.Do(func() { close(e.stop) })
 	e.loopOnce.Do(func() { close(e.loopDone) }) // never started: nothing to wait for
 	<-e.loopDone
+	e.closeRunners()
 }
 
 // start runs the scheduler loop once there is something to schedule.

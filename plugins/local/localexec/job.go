@@ -4,7 +4,6 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/reflow-hpc/reflow/pluginapi"
@@ -36,6 +35,12 @@ type job struct {
 	// final caches the job's status once every element has ended, so
 	// polling finished jobs never touches the disk again.
 	final *pluginapi.JobStatus
+	// runScript is set once this process has written run.sh, which it
+	// does before its first launch so that a job submitted by another
+	// version of the plugin starts the way this one expects.
+	runScript bool
+	// logDirs are the directories of log files this process has made.
+	logDirs map[string]bool
 }
 
 // depLink is a dependency with its upstream job looked up.
@@ -52,14 +57,15 @@ type elem struct {
 	// While running:
 	pid        pidInfo
 	havePid    bool
-	own        bool        // started by this process, which reaps it
-	exited     atomic.Bool // set by the reaper goroutine of an own element
-	claimedAt  time.Time   // pid file exists but is still empty
-	timedOut   bool        // timeout marker written
-	cancelling bool        // cancel marker written
-	termAt     time.Time   // when SIGTERM went to the group
-	killed     bool        // SIGKILL sent
-	waitWhy    string      // per-element pending reason (element-wise waits)
+	own        bool      // started by one of this process's runners, which reports its end
+	exited     bool      // the runner of an own element reported its end
+	runnerGone bool      // the runner of an own element died before its end
+	claimedAt  time.Time // pid file exists but is still empty
+	timedOut   bool      // timeout marker written
+	cancelling bool      // cancel marker written
+	termAt     time.Time // when SIGTERM went to the group
+	killed     bool      // SIGKILL sent
+	waitWhy    string    // per-element pending reason (element-wise waits)
 }
 
 func (j *job) done() bool { return j.ended == len(j.elems) }

@@ -3,39 +3,93 @@ package localexec
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/reflow-hpc/reflow/pluginapi"
 )
 
-// wrapperScript is run.sh, the same text for every job. It is the only
-// process between the plugin and the job, and it exists so the exit status
-// reaches the disk even when no plugin is alive to wait for the job.
+// renderRunScript returns run.sh: what a runner sources in the child it
+// forks for an element (see runner.go), with the element's index as $1.
+// It gives the element what the job was promised: stdin from /dev/null,
+// stdout and stderr to the job's files with the index filled in, the work
+// dir, the plugin's environment (the runner's) plus the job's, and
+// REFLOW_INDEX for an array; then it execs bash job.sh, so the job script
+// has a bash of its own. `bash run.sh <index>` starts an element by hand the
+// same way, without recording its status.
 //
-// The no-op trap keeps the wrapper alive through the SIGTERM the plugin sends
-// to the whole process group on cancel or timeout; bash resets trapped
-// signals to their defaults in the child, so the job itself still dies on
-// SIGTERM as usual. SIGKILL (after the grace period) takes the wrapper too;
-// the plugin's marker file then says why the status is missing.
-//
-// Tiny tasks are dominated by process creation, so the status is written
-// with one printf rather than a temp file and mv (another process); a
-// reader knows the status is complete by its final newline. job.sh runs in
-// its own bash so that its $$ is its own, as under a scheduler.
-const wrapperScript = `# reflow-executor-local wrapper; usage: bash run.sh <element index>
-# Runs job.sh and records its exit status in e/<index>.exit, so the status
-# survives the plugin process.
-trap ':' TERM INT HUP
-d=${BASH_SOURCE[0]%/*}
-bash "$d/job.sh"
-printf '%s\n' "$?" >"$d/e/$1.exit"
-`
+// Env values are written here, not in job.sh: job.sh is what Render shows,
+// and they are in spec.json already.
+func renderRunScript(rec *jobRecord, dir string) string {
+	var b strings.Builder
+	b.WriteString("# reflow-executor-local: starts one element of this job; $1 is its index.\n")
+	b.WriteString("# A runner sources it in the element's own process (see runner.go).\n")
+	out := logTemplate(rec, dir, rec.Spec.Stdout, ".out")
+	errT := logTemplate(rec, dir, rec.Spec.Stderr, ".err")
+	fmt.Fprintf(&b, "exec </dev/null >%s", shellPath(out))
+	if errT == out {
+		b.WriteString(" 2>&1\n")
+	} else {
+		fmt.Fprintf(&b, " 2>%s\n", shellPath(errT))
+	}
+	fmt.Fprintf(&b, "cd -- %s || exit\n", shellQuote(rec.Spec.WorkDir))
+	keys := make([]string, 0, len(rec.Spec.Env))
+	for k := range rec.Spec.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	// Names bash cannot export (they are valid in an environment, e.g.
+	// "a.b") go through env(1), which costs a process, so only then.
+	var odd []string
+	for _, k := range keys {
+		if shellName(k) {
+			fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(rec.Spec.Env[k]))
+		} else {
+			odd = append(odd, shellQuote(k+"="+rec.Spec.Env[k]))
+		}
+	}
+	if rec.Array {
+		// After the job's env: the index wins over a value of the same name.
+		fmt.Fprintf(&b, "export %s=\"$1\"\n", pluginapi.IndexEnv)
+	}
+	b.WriteString("exec ")
+	if len(odd) > 0 {
+		fmt.Fprintf(&b, "env -- %s ", strings.Join(odd, " "))
+		if rec.Array {
+			fmt.Fprintf(&b, "%s=\"$1\" ", pluginapi.IndexEnv)
+		}
+	}
+	fmt.Fprintf(&b, "bash %s\n", shellQuote(jobScript(dir)))
+	return b.String()
+}
+
+// shellQuote quotes s as one bash word.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shellPath quotes a log path template as one bash word in which the index
+// token becomes "$1".
+func shellPath(tmpl string) string {
+	parts := strings.Split(tmpl, pluginapi.IndexToken)
+	for i, p := range parts {
+		parts[i] = shellQuote(p)
+	}
+	return strings.Join(parts, `"$1"`)
+}
+
+// shellName reports whether bash can export a variable of this name.
+func shellName(k string) bool {
+	for i, c := range k {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return k != ""
+}
 
 // renderJobScript returns job.sh: a comment header that records what the
 // plugin will enforce (the local equivalent of scheduler directives),
@@ -88,88 +142,94 @@ func renderJobScript(rec *jobRecord) string {
 	return b.String()
 }
 
-// logPath resolves a stdout/stderr template for one element: the index
-// token becomes the engine index, a relative path is taken relative to the
-// work dir (as schedulers do), and an empty one goes to the element's own
-// file in the state dir so output is never silently lost.
-func logPath(rec *jobRecord, dir string, tmpl string, index int, suffix string) string {
+// logTemplate resolves a stdout/stderr template, keeping the index token:
+// a relative path is taken relative to the work dir (as schedulers do), and
+// an empty one goes to the element's own file in the state dir so output is
+// never silently lost.
+func logTemplate(rec *jobRecord, dir string, tmpl string, suffix string) string {
 	if tmpl == "" {
-		return elemFile(dir, index, suffix)
+		return filepath.Join(elemDir(dir), pluginapi.IndexToken+suffix)
 	}
-	p := strings.ReplaceAll(tmpl, pluginapi.IndexToken, strconv.Itoa(index))
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(rec.Spec.WorkDir, p)
+	if !filepath.IsAbs(tmpl) {
+		return filepath.Join(rec.Spec.WorkDir, tmpl)
 	}
-	return p
+	return tmpl
 }
 
-func openLog(path string) (*os.File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
+// logPath is one element's stdout or stderr path.
+func logPath(rec *jobRecord, dir string, tmpl string, index int, suffix string) string {
+	return strings.ReplaceAll(logTemplate(rec, dir, tmpl, suffix), pluginapi.IndexToken, strconv.Itoa(index))
+}
+
+// logDir makes the directory of an element's log file, once per directory
+// and job: 10,000 elements usually share one. The file itself is opened by
+// run.sh; creating it here too would cost a second file creation per log,
+// the most expensive thing the plugin does per element. If run.sh cannot
+// open it, the element fails with exit status 1 and the runner's message
+// reaches the plugin's log.
+func logDir(j *job, path string) error {
+	d := filepath.Dir(path)
+	if j.logDirs[d] {
+		return nil
 	}
-	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	if j.logDirs == nil {
+		j.logDirs = make(map[string]bool)
+	}
+	j.logDirs[d] = true
+	return nil
 }
 
 // errClaimed means another plugin process has already launched the element.
 var errClaimed = fmt.Errorf("element already claimed")
 
-// launch starts one element: it claims the element by creating its pid
-// file exclusively, starts the wrapper in a new session (so the element is
-// its own process group and nothing the plugin's session receives reaches
-// it), records pid and start time, and returns the started command for the
-// caller to reap. A returned error other than errClaimed is the reason the
-// element failed to start.
-func launch(rec *jobRecord, dir string, index int, now time.Time) (*exec.Cmd, pidInfo, error) {
-	pidPath := elemFile(dir, index, sufPid)
-	claim, err := os.OpenFile(pidPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+// errCancelled means another plugin process has cancelled the job.
+var errCancelled = fmt.Errorf("job cancelled")
+
+// launch starts one element: it claims the element by creating its pid file
+// exclusively, checks what the element needs, and hands it to a runner,
+// which starts it as its own process group and writes pid and start time
+// into the claimed file. started is false when the runner did not report
+// the pid (the element is then followed through its pid file). A returned
+// error other than errClaimed is the reason the element failed to start.
+// e.mu is held.
+func (e *Executor) launch(j *job, el *elem, now time.Time) (pi pidInfo, started bool, err error) {
+	claim, err := os.OpenFile(elemFile(j.dir, el.index, sufPid), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		if os.IsExist(err) {
-			return nil, pidInfo{}, errClaimed
+			return pidInfo{}, false, errClaimed
 		}
-		return nil, pidInfo{}, fmt.Errorf("cannot claim element: %v", err)
+		return pidInfo{}, false, fmt.Errorf("cannot claim element: %v", err)
 	}
-	defer claim.Close()
-
-	outPath := logPath(rec, dir, rec.Spec.Stdout, index, ".out")
-	errPath := logPath(rec, dir, rec.Spec.Stderr, index, ".err")
-	stdout, err := openLog(outPath)
-	if err != nil {
-		return nil, pidInfo{}, fmt.Errorf("cannot open stdout: %v", err)
-	}
-	defer stdout.Close()
-	stderr := stdout
-	if errPath != outPath {
-		stderr, err = openLog(errPath)
-		if err != nil {
-			return nil, pidInfo{}, fmt.Errorf("cannot open stderr: %v", err)
-		}
-		defer stderr.Close()
+	// Left empty: the runner writes it. A reader seeing it empty treats
+	// the element as being launched.
+	_ = claim.Close()
+	// Another plugin process (reflow cancel, say) may have cancelled the
+	// job. It writes the job's marker first and then looks for claimed
+	// elements, so checking after claiming leaves no gap between the two.
+	if exists(cancelPath(j.dir)) {
+		return pidInfo{}, false, errCancelled
 	}
 
-	cmd := exec.Command("bash", wrapperPath(dir), strconv.Itoa(index))
-	cmd.Dir = rec.Spec.WorkDir
-	env := os.Environ()
-	for k, v := range rec.Spec.Env {
-		env = append(env, k+"="+v)
+	if !j.runScript {
+		if err := writeAtomic(runScriptPath(j.dir), []byte(renderRunScript(j.rec, j.dir))); err != nil {
+			return pidInfo{}, false, fmt.Errorf("cannot write run.sh: %v", err)
+		}
+		j.runScript = true
 	}
-	if rec.Array {
-		env = append(env, pluginapi.IndexEnv+"="+strconv.Itoa(index))
+	if fi, err := os.Stat(j.rec.Spec.WorkDir); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = fmt.Errorf("%s is not a directory", j.rec.Spec.WorkDir)
+		}
+		return pidInfo{}, false, fmt.Errorf("cannot use the work dir: %v", err)
 	}
-	cmd.Env = env // exec.Cmd keeps the last value of a repeated name
-	cmd.Stdout = stdout
-	cmd.Stderr = stderr
-	// Setsid: own session and process group. No Pdeathsig: the job must
-	// outlive the plugin.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, pidInfo{}, fmt.Errorf("cannot start: %v", err)
+	if err := logDir(j, logPath(j.rec, j.dir, j.rec.Spec.Stdout, el.index, ".out")); err != nil {
+		return pidInfo{}, false, fmt.Errorf("cannot open stdout: %v", err)
 	}
-	pi := pidInfo{pid: cmd.Process.Pid, launch: now}
-	pi.start, _ = procStartTime(pi.pid)
-	// One small write to the claimed file; a reader seeing it empty treats
-	// the element as being launched. If the write fails this process still
-	// tracks the element through cmd; only a reattach would lose the pid
-	// and, after claimTimeout, report the element as vanished.
-	_, _ = claim.Write(pi.encode())
-	return cmd, pi, nil
+	if err := logDir(j, logPath(j.rec, j.dir, j.rec.Spec.Stderr, el.index, ".err")); err != nil {
+		return pidInfo{}, false, fmt.Errorf("cannot open stderr: %v", err)
+	}
+	return e.handOff(el, j.dir, now)
 }

@@ -54,6 +54,21 @@ func alive(pid int, start uint64) bool {
 	return start == 0 || st == start
 }
 
+// gone reports whether an element someone else's runner started has ended
+// for good: its process is gone, and its status is on disk or will never
+// be, because the runner that would write it is gone too. The runner
+// writes the status just after the element exits, so without this a
+// follower could find the process gone and the status not yet there.
+func gone(dir string, index int, pi pidInfo) bool {
+	if alive(pi.pid, pi.start) {
+		return false
+	}
+	if pi.runner == 0 || exists(elemFile(dir, index, sufExit)) {
+		return true
+	}
+	return !alive(pi.runner, pi.runnerStart)
+}
+
 // signalGroup sends sig to the process group led by pid (each element is
 // started with setsid, so its pid is its group id), but only if the leader
 // is still the process we started: signalling a reused pid's group would

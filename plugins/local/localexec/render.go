@@ -8,7 +8,8 @@ import (
 )
 
 // Render shows what Submit would run: the command that starts each element
-// and the job script it runs. The job id is not known before Submit, so the
+// (a runner sources run.sh with the index; `bash run.sh <index>` does the
+// same by hand) and the job script it runs. The job id is not known before Submit, so the
 // path carries the placeholder "<id>"; everything else is exactly what
 // Submit writes, and equal requests render equally.
 func (e *Executor) Render(ctx context.Context, req *pluginapi.RenderRequest) (*pluginapi.RenderResponse, error) {

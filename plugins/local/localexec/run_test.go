@@ -65,9 +65,10 @@ func TestSingleJob(t *testing.T) {
 	}
 }
 
-// TestProcessGroup checks that each job is its own session and process
-// group, led by the wrapper whose pid the plugin recorded, and that stderr
-// goes where it was asked to.
+// TestProcessGroup checks that each job is its own process group, led by the
+// job script's bash whose pid the plugin recorded, that its parent is a
+// runner in a session of its own (not the plugin's), and that stderr goes
+// where it was asked to.
 func TestProcessGroup(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
@@ -79,12 +80,22 @@ func TestProcessGroup(t *testing.T) {
 	}
 	b, _ := os.ReadFile(filepath.Join(h.work, "pg"))
 	f := strings.Fields(string(b))
+	if len(f) != 3 {
+		t.Fatalf("pg = %q", b)
+	}
 	pid := strconv.Itoa(pidOf(t, hd, 0).pid)
-	if d := cmp.Diff([]string{pid, pid, pid}, f); d != "" {
+	runner := f[2]
+	if d := cmp.Diff([]string{pid, runner, runner}, f); d != "" {
 		t.Errorf("pgrp, session, parent of the job script (-want +got):\n%s", d)
+	}
+	if runner == pid || runner == strconv.Itoa(os.Getpid()) {
+		t.Errorf("the job script's parent is %s, not a runner", runner)
 	}
 	if f[0] == strconv.Itoa(syscall.Getpgrp()) {
 		t.Errorf("the job shares the plugin's process group")
+	}
+	if sid, _, _ := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0); f[1] == strconv.Itoa(int(sid)) {
+		t.Errorf("the job shares the plugin's session")
 	}
 	if e, _ := os.ReadFile(spec.Stderr); string(e) != "oops\n" {
 		t.Errorf("stderr = %q", e)
@@ -325,11 +336,11 @@ func TestTimeout(t *testing.T) {
 		script string
 		exit   int
 	}{
-		// The job dies of SIGTERM; the wrapper survives and records it.
+		// The job dies of SIGTERM; its runner records it.
 		{"dies on SIGTERM", "sleep 30", 143},
-		// The job ignores SIGTERM; SIGKILL after the grace takes the
-		// wrapper too, so there is no exit status.
-		{"ignores SIGTERM", "trap '' TERM; sleep 30", pluginapi.NoExitCode},
+		// The job ignores SIGTERM; SIGKILL after the grace kills it,
+		// and the runner, outside its process group, records that.
+		{"ignores SIGTERM", "trap '' TERM; sleep 30", 137},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,14 +409,29 @@ func TestCancel(t *testing.T) {
 	}
 }
 
-// TestVanished: a job killed from outside together with its wrapper leaves
-// no exit status; it must fail with a reason rather than run forever.
+// TestVanished: a job killed from outside together with the runner that
+// watches it leaves no exit status; it must fail with a reason rather than
+// run forever.
 func TestVanished(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
 	hd := h.submit(h.spec("sleep 30"))
 	h.waitState(h.e, hd, pluginapi.StateRunning)
-	if err := syscall.Kill(-pidOf(t, hd, 0).pid, syscall.SIGKILL); err != nil {
+	pid := pidOf(t, hd, 0).pid
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	runner, _ := strconv.Atoi(f[1])
+	if runner <= 1 || runner == os.Getpid() {
+		t.Fatalf("the job's parent is %d, not a runner", runner)
+	}
+	// The runner first, so that it cannot record the job's death.
+	if err := syscall.Kill(runner, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	js := h.wait(h.e, 10*time.Second, hd)[0]
@@ -467,4 +493,37 @@ func TestPollMany(t *testing.T) {
 	}
 	t.Logf("Poll of %d pending handles: %v", len(hs), el)
 	_, _ = h.e.Cancel(context.Background(), &pluginapi.CancelRequest{Handles: append(hs, blocker)})
+}
+
+// TestCancelFromAnotherProcess: a plugin process that cancels a job another
+// one is running (reflow cancel beside a dispatcher) stops it for good: the
+// running element is killed, and the process running the job starts none
+// of the pending ones afterwards.
+func TestCancelFromAnotherProcess(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, map[string]any{"slots": 1.0})
+	spec := h.spec(`touch started.$REFLOW_INDEX; sleep 30`)
+	spec.Array = &pluginapi.ArraySpec{Size: 5}
+	hd := h.submit(spec)
+	h.waitState(h.e, hd, pluginapi.StateRunning)
+
+	other := h.open()
+	defer other.Close()
+	if _, err := other.Cancel(context.Background(), &pluginapi.CancelRequest{Handles: []pluginapi.Handle{hd}}); err != nil {
+		t.Fatal(err)
+	}
+	js := h.wait(other, 10*time.Second, hd)[0]
+	if js.State != pluginapi.StateCancelled {
+		t.Errorf("seen by the cancelling process: %+v", js)
+	}
+	// The first process sees the job end too, without starting more.
+	js = h.wait(h.e, 10*time.Second, hd)[0]
+	if js.State != pluginapi.StateCancelled {
+		t.Errorf("seen by the running process: %+v", js)
+	}
+	// Only the element running at the cancel may have started (it may
+	// have been killed before its first command).
+	if m, _ := filepath.Glob(filepath.Join(h.work, "started.*")); len(m) > 1 {
+		t.Errorf("elements started: %v", m)
+	}
 }

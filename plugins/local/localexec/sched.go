@@ -132,17 +132,29 @@ func (e *Executor) failElem(j *job, el *elem, reason string, now time.Time) {
 	e.setEnded(j, el, st)
 }
 
-// startElem launches one element and, when this process started it,
-// reaps it in a goroutine so no zombie is left behind.
+// startElem launches one element through a runner, which reports its end.
 func (e *Executor) startElem(j *job, el *elem, now time.Time) {
-	cmd, pi, err := launch(j.rec, j.dir, el.index, now)
+	pi, started, err := e.launch(j, el, now)
 	switch {
-	case errors.Is(err, errClaimed):
-		// Another plugin process launched it; follow it from its files.
+	case errors.Is(err, errClaimed), err == nil && !started:
+		// Another plugin process launched it, or the runner did not
+		// report it in time; follow it from its files.
 		el.st = pluginapi.Status{State: pluginapi.StateRunning, ExitCode: pluginapi.NoExitCode, NativeState: "RUNNING", Start: now}
 		el.claimedAt = now
 		j.running++
 		e.used += j.rec.CPUs
+		return
+	case errors.Is(err, errCancelled):
+		at := mtime(cancelPath(j.dir))
+		st := cancelledStatus(time.Time{}, at, "cancelled before it started")
+		_ = writeFinal(j.dir, el.index, st) // this element is claimed: say why it never ran
+		e.setEnded(j, el, st)
+		j.cancelled = true
+		for _, p := range j.elems {
+			if p.st.State == pluginapi.StatePending {
+				e.setEnded(j, p, st)
+			}
+		}
 		return
 	case err != nil:
 		sdk.Logger().Warn("could not start job", "id", j.id, "index", el.index, "error", err)
@@ -157,11 +169,6 @@ func (e *Executor) startElem(j *job, el *elem, now time.Time) {
 	sdk.Logger().Debug("started job", "id", j.id, "index", el.index, "pid", pi.pid)
 	j.running++
 	e.used += j.rec.CPUs
-	go func() {
-		_ = cmd.Wait()
-		el.exited.Store(true)
-		e.wake()
-	}()
 }
 
 // checkRunning looks at one running element: has it ended, has it passed
@@ -170,18 +177,21 @@ func (e *Executor) checkRunning(j *job, el *elem, now time.Time) {
 	var ended bool
 	switch {
 	case el.own:
-		ended = el.exited.Load()
+		// A runner killed from outside reports nothing: then the
+		// element has ended when its process has.
+		ended = el.exited || el.runnerGone && !alive(el.pid.pid, el.pid.start)
 	case el.havePid:
-		ended = !alive(el.pid.pid, el.pid.start)
+		ended = gone(j.dir, el.index, el.pid)
 	default:
 		// Claimed by a plugin that had not written the pid yet.
 		b, _ := os.ReadFile(elemFile(j.dir, el.index, sufPid))
 		if pi, ok := parsePid(b); ok {
 			el.pid, el.havePid = pi, true
 			el.st.Start = pi.launch
-			ended = !alive(pi.pid, pi.start)
+			ended = gone(j.dir, el.index, pi)
 		} else {
-			ended = exists(elemFile(j.dir, el.index, sufExit)) || now.Sub(el.claimedAt) > claimTimeout
+			ended = exists(elemFile(j.dir, el.index, sufExit)) || exists(elemFile(j.dir, el.index, sufFinal)) ||
+				now.Sub(el.claimedAt) > claimTimeout
 		}
 	}
 	if ended {

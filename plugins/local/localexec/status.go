@@ -22,7 +22,7 @@ const (
 	claimTimeout = 30 * time.Second
 )
 
-// exitStatus interprets a status the wrapper recorded. Like any shell,
+// exitStatus interprets a status the runner recorded. Like any shell,
 // bash reports a child killed by signal N as 128+N.
 func exitStatus(code int) pluginapi.Status {
 	st := pluginapi.Status{ExitCode: code, NativeState: "EXITED"}
@@ -48,8 +48,8 @@ func cancelledStatus(start, end time.Time, reason string) pluginapi.Status {
 
 // resolveEnded decides the final status of an element whose process is
 // gone, from its files: a decision another plugin wrote, then the plugin's
-// markers (timeout, cancel), then the wrapper's exit status. A process gone
-// without any of them was killed from outside together with its wrapper.
+// markers (timeout, cancel), then the exit status the runner wrote. A process
+// gone without any of them was killed from outside together with its runner.
 func resolveEnded(j *job, el *elem, now time.Time) pluginapi.Status {
 	if st, ok := readFinal(j.dir, el.index); ok {
 		return st
@@ -96,12 +96,12 @@ func resolveEnded(j *job, el *elem, now time.Time) pluginapi.Status {
 	return st
 }
 
-// readExit reads the status file the wrapper wrote, and when.
+// readExit reads the status file the runner wrote, and when.
 func readExit(dir string, index int) (int, time.Time, bool) {
 	p := elemFile(dir, index, sufExit)
 	b, err := os.ReadFile(p)
 	if err != nil || len(b) == 0 || b[len(b)-1] != '\n' {
-		// Absent, or still being written: the wrapper writes one line.
+		// Absent, or still being written: the runner writes one line.
 		return 0, time.Time{}, false
 	}
 	code, err := strconv.Atoi(strings.TrimSpace(string(b)))

@@ -101,11 +101,11 @@ func newJobID(now time.Time) string {
 }
 
 // Paths of a job's files.
-func specPath(dir string) string    { return filepath.Join(dir, "spec.json") }
-func jobScript(dir string) string   { return filepath.Join(dir, "job.sh") }
-func wrapperPath(dir string) string { return filepath.Join(dir, "run.sh") }
-func cancelPath(dir string) string  { return filepath.Join(dir, "cancel") }
-func elemDir(dir string) string     { return filepath.Join(dir, "e") }
+func specPath(dir string) string      { return filepath.Join(dir, "spec.json") }
+func jobScript(dir string) string     { return filepath.Join(dir, "job.sh") }
+func runScriptPath(dir string) string { return filepath.Join(dir, "run.sh") }
+func cancelPath(dir string) string    { return filepath.Join(dir, "cancel") }
+func elemDir(dir string) string       { return filepath.Join(dir, "e") }
 
 // elemFile is the path of one of an element's files; kind is one of the
 // suffixes below.
@@ -159,22 +159,25 @@ func readRecord(dir, id string) (*jobRecord, error) {
 	return &r, nil
 }
 
-// pidInfo is the content of an element's pid file.
+// pidInfo is the content of an element's pid file:
+// "pid starttime launch-unix-ns runner-pid runner-starttime", written by the
+// runner in one write. A file without the runner fields (written by an
+// older plugin) is read too.
 type pidInfo struct {
 	pid    int
 	start  uint64    // process start time in clock ticks since boot (/proc/<pid>/stat field 22)
-	launch time.Time // when the plugin started it; deadlines count from here
-}
-
-func (p pidInfo) encode() []byte {
-	return []byte(fmt.Sprintf("%d %d %d\n", p.pid, p.start, p.launch.UnixNano()))
+	launch time.Time // when the plugin handed it out; deadlines count from here
+	// The runner that waits for the element and records its status;
+	// runner 0 when unknown.
+	runner      int
+	runnerStart uint64
 }
 
 // parsePid parses a pid file; ok is false for an empty or partial one (the
-// launching plugin has claimed the element but not yet written the pid).
+// element is claimed but its runner has not written the pid yet).
 func parsePid(b []byte) (pidInfo, bool) {
 	f := strings.Fields(string(b))
-	if len(f) != 3 {
+	if (len(f) != 3 && len(f) != 5) || b[len(b)-1] != '\n' {
 		return pidInfo{}, false
 	}
 	pid, err1 := strconv.Atoi(f[0])
@@ -183,7 +186,12 @@ func parsePid(b []byte) (pidInfo, bool) {
 	if err1 != nil || err2 != nil || err3 != nil || pid <= 1 {
 		return pidInfo{}, false
 	}
-	return pidInfo{pid: pid, start: st, launch: time.Unix(0, ns)}, true
+	pi := pidInfo{pid: pid, start: st, launch: time.Unix(0, ns)}
+	if len(f) == 5 {
+		pi.runner, _ = strconv.Atoi(f[3])
+		pi.runnerStart, _ = strconv.ParseUint(f[4], 10, 64)
+	}
+	return pi, true
 }
 
 // finalRecord is the content of an element's .final file.

@@ -57,6 +57,7 @@ func (e *Executor) Submit(ctx context.Context, req *pluginapi.SubmitRequest) (*p
 
 	j := newJob(rec, dir)
 	j.deps = links
+	j.runScript = true
 	e.mu.Lock()
 	e.jobs[rec.ID] = j
 	e.enqueue(j)
@@ -74,7 +75,7 @@ func writeJobFiles(rec *jobRecord, dir string) error {
 	if err := os.WriteFile(jobScript(dir), []byte(renderJobScript(rec)), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(wrapperPath(dir), []byte(wrapperScript), 0o644); err != nil {
+	if err := os.WriteFile(runScriptPath(dir), []byte(renderRunScript(rec, dir)), 0o644); err != nil {
 		return err
 	}
 	b, err := json.Marshal(rec)
