@@ -3,19 +3,19 @@
 //
 // A dispatch round (DESIGN §5.3):
 //
-//  1. ingest the result files workers wrote since the last round;
-//  2. one batched Poll per executor for every job still out;
-//  3. reconcile: a job the scheduler reports finished without a result
-//     file FAILS with the scheduler's reason (OOM, timeout, node failure,
-//     cancelled, vanished), so a run never hangs on a dead worker;
-//  4. retries: failed attempts with tries left go back to pending;
-//  5. expand: jobs whose upstream changed are evaluated again (dynamic
+//  1. one batched Poll per executor for every job still out;
+//  2. ingest and reconcile: the result file of every job the scheduler
+//     reports ended is read; one that ended without a result file FAILS
+//     with the scheduler's reason (OOM, timeout, node failure, cancelled,
+//     vanished), so a run never hangs on a dead worker;
+//  3. retries: failed attempts with tries left go back to pending;
+//  4. expand: jobs whose upstream changed are evaluated again (dynamic
 //     fan-outs get their size, commands their values); instances whose
 //     upstream failed are skipped;
-//  6. cache lookups for every instance that is ready;
-//  7. submit every ready instance: array elements with contiguous indices
+//  5. cache lookups for every instance that is ready;
+//  6. submit every ready instance: array elements with contiguous indices
 //     as one array job, chunked by the executor's MaxArraySize;
-//  8. commit everything the round changed in one store transaction.
+//  7. commit everything the round changed in one store transaction.
 //
 // The dispatcher keeps the whole run in memory and writes only what
 // changed; a restarted dispatcher (`reflow resume`) rebuilds the memory

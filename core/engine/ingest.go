@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,29 +13,6 @@ import (
 	"github.com/reflow-hpc/reflow/core/store"
 	"github.com/reflow-hpc/reflow/pluginapi"
 )
-
-// ingest reads the result files of instances that are out. It lists the
-// results directory once per round, so 10,000 running instances cost one
-// directory read, not 10,000 failed opens.
-func (d *dispatcher) ingest(statuses map[statusKey]status) bool {
-	entries, err := os.ReadDir(filepath.Join(runspec.StateDir(d.m.run.RunDir), "results"))
-	if err != nil {
-		return false
-	}
-	present := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		present[e.Name()] = true
-	}
-	changed := false
-	d.m.all(func(j *job, in *inst) {
-		if in.State.Active() && present[filepath.Base(d.resultPath(j, in))] {
-			if d.ingestOne(j, in, statuses) {
-				changed = true
-			}
-		}
-	})
-	return changed
-}
 
 // ingestOne applies the result file of in's current attempt, if there is
 // one, and reports whether there was.

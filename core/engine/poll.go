@@ -95,10 +95,13 @@ func orNow(t, now time.Time) time.Time {
 // counts as lost: schedulers take a moment to list a new job.
 const vanishGrace = 30 * time.Second
 
-// reconcile fails every instance whose job the scheduler reports finished
-// while no result file came: the worker died (OOM killer, node failure,
-// time limit, kill -9) and nothing else will ever say so. This is what keeps
-// a run from hanging on a dead worker.
+// reconcile settles every instance whose job the scheduler reports ended:
+// it ingests the worker's result file, or, when there is none, fails the
+// attempt with the scheduler's reason — the worker died (OOM killer, node
+// failure, time limit, kill -9) and nothing else will ever say so. This is
+// what keeps a run from hanging on a dead worker. Only instances whose job
+// ended are looked at, so a round costs what changed: 10,000 running
+// elements cost no file system calls at all.
 func (d *dispatcher) reconcile(statuses map[statusKey]status) bool {
 	changed := false
 	now := time.Now()
@@ -123,8 +126,6 @@ func (d *dispatcher) reconcile(statuses map[statusKey]status) bool {
 		if !st.State.Terminal() {
 			return
 		}
-		// The result may have landed after this round listed the results
-		// directory; look once more before declaring the worker dead.
 		if d.ingestOne(j, in, statuses) {
 			changed = true
 			return

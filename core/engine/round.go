@@ -14,9 +14,6 @@ func (d *dispatcher) runRound(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if d.ingest(statuses) {
-		changed = true
-	}
 	if d.reconcile(statuses) {
 		changed = true
 	}
