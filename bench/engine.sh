@@ -44,5 +44,5 @@ seq 0 $((n - 1)) | "$S" "W1 baseline xargs -P2 bash -c" -- xargs -P2 -I{} bash -
 echo "== W3: fully cached re-run of the same $n tasks"
 "$S" "W3 reflow apply (all cached)" -- "$R" apply w.hcl --n "$n" 2>&1 | grep -E 'reflow-stats|wall=' || true
 echo "== W2: plan of 100,000 elements"
-"$S" "W2 baseline reflow validate" -- "$R" validate w.hcl >/dev/null
-"$S" "W2 reflow plan" -- "$R" plan w.hcl --n 100000 >/dev/null 2>&1
+"$S" -q "W2 baseline reflow validate" -- "$R" validate w.hcl
+"$S" -q "W2 reflow plan" -- "$R" plan w.hcl --n 100000

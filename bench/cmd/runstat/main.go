@@ -1,10 +1,11 @@
 // Command runstat runs a command and prints its wall time and peak resident
 // memory, for the engine benchmarks in bench/engine.sh:
 //
-//	runstat LABEL -- CMD ARGS...
+//	runstat [-q] LABEL -- CMD ARGS...
 //
-// prints "LABEL wall=1.234s maxrss=56MB exit=0" on stderr. Peak memory is
-// the largest of the command and the descendants it waited for.
+// prints "LABEL wall=1.234s maxrss=56MB exit=0" on stderr; -q discards the
+// command's own output. Peak memory is the largest of the command and the
+// descendants it waited for.
 package main
 
 import (
@@ -16,13 +17,21 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 4 || os.Args[2] != "--" {
-		fmt.Fprintln(os.Stderr, "usage: runstat LABEL -- CMD ARGS...")
+	args := os.Args[1:]
+	quiet := len(args) > 0 && args[0] == "-q"
+	if quiet {
+		args = args[1:]
+	}
+	if len(args) < 3 || args[1] != "--" {
+		fmt.Fprintln(os.Stderr, "usage: runstat [-q] LABEL -- CMD ARGS...")
 		os.Exit(2)
 	}
-	label := os.Args[1]
-	cmd := exec.Command(os.Args[3], os.Args[4:]...)
+	label := args[0]
+	cmd := exec.Command(args[2], args[3:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if quiet {
+		cmd.Stdout, cmd.Stderr = nil, nil // the null device
+	}
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
