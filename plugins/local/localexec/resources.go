@@ -36,6 +36,19 @@ func resourceKeys() []pluginapi.ResourceKey {
 	return out
 }
 
+// checkWorkDir is Submit's check that the work dir exists. Render leaves it
+// out: `reflow plan --show-native` renders jobs of a run whose directories
+// are made only when it starts.
+func checkWorkDir(spec pluginapi.JobSpec) pluginapi.Diagnostics {
+	if !filepath.IsAbs(spec.WorkDir) {
+		return nil // buildRecord reports it
+	}
+	if fi, err := os.Stat(spec.WorkDir); err != nil || !fi.IsDir() {
+		return pluginapi.Diagnostics{}.Errorf("work_dir", "the work dir %s does not exist", spec.WorkDir)
+	}
+	return nil
+}
+
 // buildRecord validates a job spec and turns it into the record Submit
 // stores. Dependencies are resolved by the caller, which knows the jobs.
 func buildRecord(spec pluginapi.JobSpec, slots int) (*jobRecord, pluginapi.Diagnostics) {
@@ -61,8 +74,6 @@ func buildRecord(spec pluginapi.JobSpec, slots int) (*jobRecord, pluginapi.Diagn
 
 	if spec.WorkDir == "" || !filepath.IsAbs(spec.WorkDir) {
 		diags = diags.Errorf("work_dir", "the work dir must be an absolute path, not %q", spec.WorkDir)
-	} else if fi, err := os.Stat(spec.WorkDir); err != nil || !fi.IsDir() {
-		diags = diags.Errorf("work_dir", "the work dir %s does not exist", spec.WorkDir)
 	}
 	for k := range spec.Options {
 		diags = diags.Warnf("options."+k, "the local executor has no native options; %q is ignored", k)

@@ -23,6 +23,7 @@ func (e *Executor) Submit(ctx context.Context, req *pluginapi.SubmitRequest) (*p
 	e.mu.Unlock()
 
 	rec, diags := buildRecord(req.Job, cfg.Slots)
+	diags = append(diags, checkWorkDir(req.Job)...)
 	links, dd := e.resolveDeps(rec, req.Job.Dependencies)
 	diags = append(diags, dd...)
 	if diags.HasErrors() {
