@@ -32,15 +32,11 @@ directory. A cancelled run can be run again with reflow retry.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			site, st, err := commandStore(cmd, storeFlag)
+			site, st, run, err := commandRun(cmd, storeFlag, args)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			run, err := resolveRun(ctx, st, firstArg(args))
-			if err != nil {
-				return err
-			}
 			switch run.State {
 			case store.RunCancelled:
 				fmt.Fprintf(cmd.ErrOrStderr(), "run %s is already cancelled\n", run.ID)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,28 +73,6 @@ func runErr(err error) error {
 		return invalidInput(err)
 	}
 	return infraError(err)
-}
-
-// latestRun resolves RUN arguments: an id, or the latest run started in the
-// current directory when none is given.
-func latestRun(ctx context.Context, st *store.Store, args []string) (store.Run, error) {
-	var run store.Run
-	err := st.View(ctx, func(tx *store.Tx) (err error) {
-		if len(args) > 0 && args[0] != "" {
-			run, err = tx.GetRun(ctx, args[0])
-			return err
-		}
-		cwd, _ := os.Getwd()
-		run, err = tx.LatestRun(ctx, cwd)
-		return err
-	})
-	if err != nil {
-		if len(args) == 0 {
-			return run, invalidInput(fmt.Errorf("no run found for this directory (%w); name one: reflow runs lists them", err))
-		}
-		return run, invalidInput(err)
-	}
-	return run, nil
 }
 
 // engineFor starts the plugin host and builds the dispatcher's config for a

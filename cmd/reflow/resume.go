@@ -33,15 +33,11 @@ Exit status as for apply.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			site, st, err := commandStore(cmd, f.store)
+			site, st, run, err := commandRun(cmd, f.store, args)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			run, err := resolveRun(ctx, st, firstArg(args))
-			if err != nil {
-				return err
-			}
 			switch run.State {
 			case store.RunSucceeded:
 				fmt.Fprintf(cmd.ErrOrStderr(), "run %s already succeeded: nothing to resume\n", run.ID)

@@ -59,15 +59,11 @@ directory. Exit status as for apply.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			site, st, err := commandStore(cmd, f.store)
+			site, st, run, err := commandRun(cmd, f.store, args)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			run, err := resolveRun(ctx, st, firstArg(args))
-			if err != nil {
-				return err
-			}
 			switch run.State {
 			case store.RunSucceeded:
 				return invalidInput(fmt.Errorf("run %s succeeded: there is nothing to retry; to run a task again, start a new run: reflow apply %s --force-task TASK", run.ID, run.FilePath))

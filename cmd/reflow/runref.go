@@ -49,6 +49,21 @@ func resolveRun(ctx context.Context, st *store.Store, arg string) (store.Run, er
 
 // commandStore loads the site config and opens the store, for commands
 // that read or change existing runs.
+// commandRun opens the site config and the store and resolves the run a
+// command names (args[0], else the latest run here). The caller closes st.
+func commandRun(cmd *cobra.Command, storeFlag string, args []string) (*hclconfig.SiteConfig, *store.Store, store.Run, error) {
+	site, st, err := commandStore(cmd, storeFlag)
+	if err != nil {
+		return nil, nil, store.Run{}, err
+	}
+	run, err := resolveRun(cmd.Context(), st, firstArg(args))
+	if err != nil {
+		st.Close()
+		return nil, nil, store.Run{}, err
+	}
+	return site, st, run, nil
+}
+
 func commandStore(cmd *cobra.Command, flag string) (*hclconfig.SiteConfig, *store.Store, error) {
 	site, err := loadSite(cmd.ErrOrStderr())
 	if err != nil {

@@ -96,7 +96,7 @@ func newStatusCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			run, err := latestRun(ctx, st, args)
+			run, err := resolveRun(ctx, st, firstArg(args))
 			if err != nil {
 				return err
 			}
