@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin
 PLUGINS := $(notdir $(wildcard plugins/*))
 
-.PHONY: all build plugins test vet bench proto demo clean
+.PHONY: all build plugins test vet bench proto demo tidy clean
 
 all: build
 
@@ -45,6 +45,12 @@ proto:
 		--go_out=paths=source_relative:pluginapi/internal/executorpb \
 		--go-grpc_out=paths=source_relative:pluginapi/internal/executorpb \
 		pluginapi/internal/executorpb/executor.proto
+
+# The third-party example is its own module: its go.mod follows the root's
+# dependencies, and its test (run from the root) fails when it lags.
+tidy:
+	$(GO) mod tidy
+	cd sdk/examples/shellexec && $(GO) mod tidy
 
 clean:
 	rm -rf $(BIN)
