@@ -217,6 +217,13 @@ func (d *dispatcher) nativeSpec(s submission, asArray, useShell bool) pluginapi.
 	}
 	if useShell {
 		spec.Script = shellWorkerScript(runDir, name)
+		// The shell worker needs no bash of its own: the local executor
+		// sources it in the element's process, one process start less
+		// per task.
+		if spec.Options == nil {
+			spec.Options = map[string]string{}
+		}
+		spec.Options["inline"] = "true"
 		if s.j.isArray() && !asArray {
 			spec.Env = map[string]string{pluginapi.IndexEnv: strconv.Itoa(first.Index)}
 		}

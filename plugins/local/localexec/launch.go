@@ -55,6 +55,11 @@ func renderRunScript(rec *jobRecord, dir string) string {
 		// After the job's env: the index wins over a value of the same name.
 		fmt.Fprintf(&b, "export %s=\"$1\"\n", pluginapi.IndexEnv)
 	}
+	if rec.Inline && len(odd) == 0 {
+		// No bash of its own: the element's process runs the script.
+		fmt.Fprintf(&b, ". %s\n", shellQuote(jobScript(dir)))
+		return b.String()
+	}
 	b.WriteString("exec ")
 	if len(odd) > 0 {
 		fmt.Fprintf(&b, "env -- %s ", strings.Join(odd, " "))

@@ -36,6 +36,13 @@ func resourceKeys() []pluginapi.ResourceKey {
 	return out
 }
 
+// optInline is the local executor's one native option: source the job
+// script in the element's own process (forked from a runner) instead of
+// starting a bash for it. A tiny task then costs one process start less;
+// the price is that $$ in the job script is the runner's pid ($BASHPID is
+// the element's). reflow's own shell worker sets it.
+const optInline = "inline"
+
 // checkWorkDir is Submit's check that the work dir exists. Render leaves it
 // out: `reflow plan --show-native` renders jobs of a run whose directories
 // are made only when it starts.
@@ -75,8 +82,16 @@ func buildRecord(spec pluginapi.JobSpec, slots int) (*jobRecord, pluginapi.Diagn
 	if spec.WorkDir == "" || !filepath.IsAbs(spec.WorkDir) {
 		diags = diags.Errorf("work_dir", "the work dir must be an absolute path, not %q", spec.WorkDir)
 	}
-	for k := range spec.Options {
-		diags = diags.Warnf("options."+k, "the local executor has no native options; %q is ignored", k)
+	for k, v := range spec.Options {
+		switch {
+		case k == optInline && (v == "" || v == "true"):
+			rec.Inline = true
+		case k == optInline && v == "false":
+		case k == optInline:
+			diags = diags.Errorf("options."+k, "inline takes true or false, not %q", v)
+		default:
+			diags = diags.Warnf("options."+k, "the local executor's only native option is %q; %q is ignored", optInline, k)
+		}
 	}
 	for k := range spec.Env {
 		if k == "" || strings.ContainsAny(k, "=\x00") {

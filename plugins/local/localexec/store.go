@@ -38,6 +38,9 @@ type jobRecord struct {
 	Size        int         `json:"size"`
 	Parallelism int         `json:"parallelism"`
 	Deps        []depRecord `json:"deps"`
+	// Inline: the job script is sourced in the element's process instead
+	// of getting a bash of its own (native option "inline").
+	Inline bool `json:"inline,omitempty"`
 }
 
 // depRecord is one dependency, resolved to the upstream job's directory so a
