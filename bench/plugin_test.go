@@ -63,7 +63,8 @@ func BenchmarkLaunch(b *testing.B) {
 	}
 }
 
-// BenchmarkPoll measures one batched Poll over gRPC beside the same call
+// BenchmarkPoll measures one batched Poll over gRPC (with mTLS, as reflow
+// runs, and without, to show what TLS costs) beside the same call
 // in-process, for 1 and 10,000 handles.
 func BenchmarkPoll(b *testing.B) {
 	bin := buildBenchPlugin(b)
@@ -73,10 +74,15 @@ func BenchmarkPoll(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Kill()
+	plain, err := pluginapi.Launch(ctx, pluginapi.LaunchConfig{Name: "bench", Path: bin, DisableMTLS: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer plain.Kill()
 	execs := []struct {
 		name string
 		ex   pluginapi.Executor
-	}{{"inprocess", &memexec.Executor{}}, {"grpc", c.Executor()}}
+	}{{"inprocess", &memexec.Executor{}}, {"grpc", c.Executor()}, {"grpc-no-tls", plain.Executor()}}
 	for _, n := range []int{1, 10_000} {
 		req := &pluginapi.PollRequest{Handles: make([]pluginapi.Handle, n)}
 		for i := range req.Handles {
