@@ -52,13 +52,19 @@ func (d *dispatcher) expand() bool {
 			d.size(j, exp.Size)
 			changed = true
 		}
-		for i, hi := range exp.Instances {
-			if i < len(j.insts) && !j.insts[i].placeholder {
-				j.insts[i].hc = hi
-			}
-		}
+		j.evaluate(exp, false)
 	}
 	return changed
+}
+
+// evaluate gives j's instances their evaluation; with onlyMissing, only
+// those that have none keep the new one.
+func (j *job) evaluate(exp *hclconfig.Expansion, onlyMissing bool) {
+	for i, hi := range exp.Instances {
+		if i < len(j.insts) && !j.insts[i].placeholder && (!onlyMissing || j.insts[i].hc == nil) {
+			j.insts[i].hc = hi
+		}
+	}
 }
 
 func allEvaluated(j *job) bool {
@@ -252,10 +258,6 @@ func (d *dispatcher) evaluated(j *job, in *inst) bool {
 	if diags.HasErrors() || exp.Size < 0 {
 		return false
 	}
-	for i, hi := range exp.Instances {
-		if i < len(j.insts) && !j.insts[i].placeholder && j.insts[i].hc == nil {
-			j.insts[i].hc = hi
-		}
-	}
+	j.evaluate(exp, true)
 	return in.hc != nil
 }

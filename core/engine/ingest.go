@@ -88,17 +88,15 @@ func (d *dispatcher) ingestOne(j *job, in *inst, statuses map[statusKey]status) 
 // keeps: JSON stays as it is, other text becomes a JSON string (without its
 // trailing newline), nothing stays nothing.
 func resultJSON(raw []byte) (json.RawMessage, error) {
+	if err := runspec.CheckValue(raw); err != nil {
+		return nil, err
+	}
 	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 {
+	switch {
+	case len(trimmed) == 0:
 		return nil, nil
-	}
-	if json.Valid(trimmed) {
+	case json.Valid(trimmed):
 		return json.RawMessage(trimmed), nil
-	}
-	if trimmed[0] == '{' || trimmed[0] == '[' {
-		var v any
-		err := json.Unmarshal(trimmed, &v)
-		return nil, fmt.Errorf("$REFLOW_RESULT is not valid JSON: %v", err)
 	}
 	s, _ := json.Marshal(strings.TrimRight(string(raw), "\n"))
 	return s, nil

@@ -67,7 +67,7 @@ func (j *job) at(index int) *inst {
 // done reports whether every instance of the job is done (succeeded or
 // cached) and the job's size is known.
 func (j *job) done() bool {
-	if j.size < 0 || len(j.insts) != j.size && !(j.size == 0 && len(j.insts) == 0) {
+	if j.size < 0 || len(j.insts) != j.size {
 		return false
 	}
 	for _, in := range j.insts {

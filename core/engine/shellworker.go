@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/reflow-hpc/reflow/core/runspec"
+	"github.com/reflow-hpc/reflow/core/worker"
 	"github.com/reflow-hpc/reflow/hclconfig/shell"
 )
 
@@ -132,7 +133,7 @@ func (d *dispatcher) complete(j *job, in *inst, sr shellResult) runspec.Result {
 		ExitCode: sr.ExitCode, Host: sr.Host, Start: epoch(sr.Start), End: epoch(sr.End)}
 	spec := runspec.Spec{WorkDir: in.hc.WorkDir, Outputs: in.hc.Outputs,
 		Result: d.resultPath(j, in), MaxResultBytes: runspec.DefaultMaxResultBytes}
-	completeWorker(&spec, &res)
+	worker.Complete(&spec, &res)
 	return res
 }
 

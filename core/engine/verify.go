@@ -3,7 +3,6 @@ package engine
 import (
 	"github.com/reflow-hpc/reflow/core/runspec"
 	"github.com/reflow-hpc/reflow/core/store"
-	"github.com/reflow-hpc/reflow/core/worker"
 )
 
 // runspecOutputs and toStoreOutputs convert between the worker's record of
@@ -23,6 +22,3 @@ func toStoreOutputs(os []runspec.Output) []store.Output {
 	}
 	return out
 }
-
-// completeWorker finishes a shell worker's result as the Go worker would.
-var completeWorker = worker.Complete
