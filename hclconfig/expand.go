@@ -2,8 +2,10 @@ package hclconfig
 
 import (
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -170,29 +172,78 @@ func (s *Snapshot) expand(name string) (*Expansion, hcl.Diagnostics) {
 
 	shared := s.sharedParts(j, ctx, &diags)
 	exp.Instances = make([]*Instance, exp.Size)
-	errs := 0
-	for i := range exp.Instances {
+	perInst := fillAll(exp.Instances, func(i int) (*Instance, hcl.Diagnostics) {
 		inst := &Instance{Job: j.Name, Index: -1, After: j.After}
 		ectx := ctx
 		if j.forEach != nil {
 			inst.Index, inst.Key, inst.Value = i, items[i].key, items[i].value
 			ectx = eachCtx(ctx, i, items[i].key, items[i].value)
 		}
-		ds := s.fill(j, inst, ectx, shared)
-		if ds.HasErrors() {
-			errs++
-			if errs <= maxInstanceDiags {
-				for _, d := range ds {
-					if inst.Index >= 0 {
-						d.Detail += " (element " + strconv.Itoa(i) + ", key " + strconv.Quote(inst.Key) + ")"
-					}
-				}
-				diags = append(diags, ds...)
+		return inst, s.fill(j, inst, ectx, shared)
+	})
+	errs := 0
+	for i, ds := range perInst {
+		if !ds.HasErrors() {
+			continue
+		}
+		errs++
+		if errs > maxInstanceDiags {
+			break
+		}
+		for _, d := range ds {
+			if j.forEach != nil {
+				d.Detail += " (element " + strconv.Itoa(i) + ", key " + strconv.Quote(items[i].key) + ")"
 			}
 		}
-		exp.Instances[i] = inst
+		diags = append(diags, ds...)
 	}
 	return exp, append(diags, s.diags[before:]...)
+}
+
+// parallelFill is the size from which fillAll spreads elements over the
+// machine's cores: evaluating 100,000 commands is most of a plan's time,
+// and elements do not depend on each other.
+const parallelFill = 2048
+
+// fillAll sets out[i] = fn(i) for every i and returns each element's
+// diagnostics by index (nil when there are none). Large arrays are filled
+// by one goroutine per core, each over a contiguous block, so diagnostics
+// still come out in element order. fn must only read shared state: every
+// memo it could fill (defaults, parameters, the job's context) is filled
+// before fillAll is called.
+func fillAll(out []*Instance, fn func(i int) (*Instance, hcl.Diagnostics)) []hcl.Diagnostics {
+	var diags []hcl.Diagnostics
+	record := func(i int, ds hcl.Diagnostics) {
+		if len(ds) > 0 {
+			diags[i] = ds
+		}
+	}
+	diags = make([]hcl.Diagnostics, len(out))
+	workers := runtime.GOMAXPROCS(0)
+	if len(out) < parallelFill || workers < 2 {
+		for i := range out {
+			inst, ds := fn(i)
+			out[i] = inst
+			record(i, ds)
+		}
+		return diags
+	}
+	var wg sync.WaitGroup
+	block := (len(out) + workers - 1) / workers
+	for lo := 0; lo < len(out); lo += block {
+		hi := min(lo+block, len(out))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				inst, ds := fn(i)
+				out[i] = inst
+				record(i, ds)
+			}
+		}()
+	}
+	wg.Wait()
+	return diags
 }
 
 // parts are the pieces of an instance that do not read each.*, computed
@@ -213,7 +264,8 @@ type parts struct {
 
 func (s *Snapshot) sharedParts(j *Job, ctx *hcl.EvalContext, diags *hcl.Diagnostics) *parts {
 	p := &parts{}
-	var ds hcl.Diagnostics
+	ds := s.loadDefaults()
+	*diags = append(*diags, ds...)
 	if !j.perElement["command"] {
 		p.command, p.preview, p.cmdKnown, ds = renderCommand(j, ctx)
 		*diags = append(*diags, ds...)
@@ -348,18 +400,24 @@ func (s *Snapshot) pathInputs(j *Job) ([]string, bool) {
 	return out, known
 }
 
-func (s *Snapshot) resources(j *Job, ctx *hcl.EvalContext) (*Resources, bool, hcl.Diagnostics) {
-	var diags hcl.Diagnostics
-	if !s.defDone {
-		s.defDone = true
-		if d := s.b.Workflow.defaults; d != nil {
-			var ds hcl.Diagnostics
-			s.defaults, _, ds = evalResources(d, ctxFor(s, s.b.Workflow.root, resourceList(d)...))
-			diags = append(diags, ds...)
-		}
+// loadDefaults evaluates the workflow's default resources once. It runs
+// before any element is filled, so fillAll's goroutines only read them.
+func (s *Snapshot) loadDefaults() hcl.Diagnostics {
+	if s.defDone {
+		return nil
 	}
-	own, known, ds := evalResources(j.resources, ctx)
-	diags = append(diags, ds...)
+	s.defDone = true
+	d := s.b.Workflow.defaults
+	if d == nil {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	s.defaults, _, diags = evalResources(d, ctxFor(s, s.b.Workflow.root, resourceList(d)...))
+	return diags
+}
+
+func (s *Snapshot) resources(j *Job, ctx *hcl.EvalContext) (*Resources, bool, hcl.Diagnostics) {
+	own, known, diags := evalResources(j.resources, ctx)
 	return MergeResources(s.defaults, own), known, diags
 }
 

@@ -1,11 +1,14 @@
 package hclconfig
 
 import (
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // summary is what a test checks of an expansion.
@@ -341,5 +344,54 @@ job "m" {
 	want := []string{"a|echo a one 0|a|1G", "b|echo b two 1|b|2G"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestExpandLargeArrayInParallel: an array big enough to be filled by
+// several goroutines gives every element its own values, with the workflow
+// defaults applied, and reports per-element errors in element order (run
+// with -race to check the fill shares nothing it writes).
+func TestExpandLargeArrayInParallel(t *testing.T) {
+	src := `
+workflow "w" {
+  resources {
+    cpus = 3
+  }
+}
+
+job "big" {
+  for_each = range(5000)
+  command  = "echo ${each.value} ${[100][each.value % 1000 == 999 ? 5 : 0]}"
+  env      = { I = each.index }
+  resources {
+    mem = "${each.value % 7 + 1}G"
+  }
+}
+`
+	w := mustLoad(t, memFS{"main.hcl": src})
+	e, diags := mustBind(t, w, ParamInput{}).Snapshot(&State{RunDir: "/r"}).Expand("big")
+	if e.Size != 5000 || len(e.Instances) != 5000 {
+		t.Fatalf("size %d with %d instances, want 5000", e.Size, len(e.Instances))
+	}
+	for i, in := range e.Instances {
+		if i%1000 == 999 {
+			continue // the element whose command indexes out of range
+		}
+		want := fmt.Sprintf("echo %d 100", i)
+		if in.Index != i || in.Command != want || in.Env["I"] != strconv.Itoa(i) ||
+			in.Resources.Values["mem"] != fmt.Sprintf("%dG", i%7+1) || in.Resources.Values["cpus"] == nil {
+			t.Fatalf("element %d: index %d command %q env %v resources %v", i, in.Index, in.Command, in.Env, in.Resources.Values)
+		}
+	}
+	var bad []string
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			bad = append(bad, d.Detail[strings.LastIndex(d.Detail, "(element"):])
+		}
+	}
+	want := []string{`(element 999, key "999")`, `(element 1999, key "1999")`, `(element 2999, key "2999")`,
+		`(element 3999, key "3999")`, `(element 4999, key "4999")`}
+	if diff := cmp.Diff(want, bad); diff != "" {
+		t.Errorf("error details (-want +got):\n%s", diff)
 	}
 }

@@ -209,7 +209,7 @@ func pollToPB(r *PollResponse) *pb.PollResponse {
 			pj.Elements = make([]*pb.ElementStatus, len(j.Elements))
 			for k := range j.Elements {
 				e := &j.Elements[k]
-				pj.Elements[k] = &pb.ElementStatus{Index: int64(e.Index), Status: statusToPB(&e.Status)}
+				pj.Elements[k] = &pb.ElementStatus{Index: int64(e.Index), Count: int64(e.Count), Status: statusToPB(&e.Status)}
 			}
 		}
 		out.Jobs[i] = pj
@@ -224,7 +224,7 @@ func pollFromPB(r *pb.PollResponse) *PollResponse {
 		if es := pj.GetElements(); len(es) > 0 {
 			j.Elements = make([]ElementStatus, len(es))
 			for k, e := range es {
-				j.Elements[k] = ElementStatus{Index: int(e.GetIndex()), Status: statusFromPB(e.GetStatus())}
+				j.Elements[k] = ElementStatus{Index: int(e.GetIndex()), Count: int(e.GetCount()), Status: statusFromPB(e.GetStatus())}
 			}
 		}
 		out.Jobs[i] = j

@@ -77,17 +77,33 @@ type Status struct {
 
 // JobStatus is the state of one job. For an array job, Status summarises the
 // elements (running while any runs, completed only when all completed) and
-// Elements lists each element by engine index.
+// Elements lists the elements by engine index, one by one or in runs (see
+// ElementStatus.Count). Read them with EachElement or ElementLookup.
 type JobStatus struct {
 	ID string
 	Status
 	Elements []ElementStatus
 }
 
-// ElementStatus is the state of one array element.
+// ElementStatus is the state of one array element, or of a run of
+// consecutive elements in the same state.
 type ElementStatus struct {
 	Index int
+	// Count, when above 1, says this status holds for the elements Index ..
+	// Index+Count-1. Zero and one both mean the element Index alone. A
+	// plugin that reports runs (see MergeElements) keeps a Poll of a
+	// 100,000-element array as small as the number of state changes in it,
+	// which is what makes polling a big array cheap every round.
+	Count int
 	Status
+}
+
+// Len is the number of elements e covers.
+func (e *ElementStatus) Len() int {
+	if e.Count > 1 {
+		return e.Count
+	}
+	return 1
 }
 
 // CancelRequest asks to cancel many jobs.

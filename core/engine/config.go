@@ -42,9 +42,14 @@ type Config struct {
 }
 
 // leaseTTL is how long a dispatcher's lease outlives its last heartbeat.
-// Rounds heartbeat far more often; a dispatcher that stops for longer is
-// presumed dead and its run may be resumed.
+// A dispatcher heartbeats every heartbeatEvery; one that stops for longer
+// than leaseTTL is presumed dead and its run may be resumed.
 const leaseTTL = 2 * time.Minute
+
+// heartbeatEvery spaces heartbeats: each is a write transaction (an fsync),
+// and rounds come every 100 ms on a busy local run. Every commit checks the
+// lease as well, so a takeover is noticed at the next commit regardless.
+const heartbeatEvery = 10 * time.Second
 
 func (c *Config) logger() hclog.Logger {
 	if c.Logger == nil {

@@ -29,6 +29,7 @@ type dispatcher struct {
 	// cancelled is set once the user asked to stop.
 	cancelled bool
 	failed    bool // some instance failed for good (for --fail-fast)
+	lastBeat  time.Time
 }
 
 // Dispatch drives a run until it ends, or until ctx is cancelled, in which
@@ -110,6 +111,10 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 		case <-ctx.Done():
 		case <-time.After(interval):
 		}
+		if time.Since(d.lastBeat) < heartbeatEvery {
+			continue
+		}
+		d.lastBeat = time.Now()
 		if err := d.cfg.Store.Heartbeat(context.WithoutCancel(ctx), d.m.run.ID, d.cfg.Holder, leaseTTL); err != nil {
 			if errors.Is(err, store.ErrLeaseLost) {
 				return d.m.run, fmt.Errorf("another dispatcher took over run %s; this one stops: %w", d.m.run.ID, err)

@@ -16,7 +16,7 @@ import (
 
 // ingestOne applies the result file of in's current attempt, if there is
 // one, and reports whether there was.
-func (d *dispatcher) ingestOne(j *job, in *inst, statuses map[statusKey]status) bool {
+func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 	b, err := os.ReadFile(d.resultPath(j, in))
 	if errors.Is(err, os.ErrNotExist) {
 		return false
@@ -70,7 +70,7 @@ func (d *dispatcher) ingestOne(j *job, in *inst, statuses map[statusKey]status) 
 		// The scheduler sent SIGTERM: its own state says why (time limit,
 		// cancellation, preemption).
 		kind, reason := "failed", "terminated by the scheduler ("+res.Signal+")"
-		if st, ok := lookupStatus(statuses, in); ok && st.State.Terminal() && st.State != pluginapi.StateCompleted && st.State != pluginapi.StateFailed {
+		if st, ok := sts.of(in); ok && st.State.Terminal() && st.State != pluginapi.StateCompleted && st.State != pluginapi.StateFailed {
 			kind, reason = failureOf(st)
 		}
 		d.failAttempt(j, in, kind, reason, "TERMINATED", res.ExitCode)

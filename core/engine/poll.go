@@ -13,15 +13,37 @@ import (
 // status is what the scheduler said of one instance this round.
 type status = pluginapi.Status
 
-// statusKey addresses an instance's status: its handle and its index.
-type statusKey struct {
-	handle string
-	index  int
+// answer is what the scheduler said of one job this round: the job's own
+// status and, for an array, its elements (one by one or in runs).
+type answer struct {
+	job   status
+	elems pluginapi.ElementLookup
+}
+
+// statuses holds this round's answers by handle id. Looking an instance up
+// costs a map access and a binary search over the job's element runs, so a
+// round over a 10,000-element array costs what changed in it, not 10,000
+// map entries.
+type statuses map[string]*answer
+
+// of returns the status of in's element, or of its job when the answer
+// lists no such element, and whether the scheduler answered for in at all.
+func (s statuses) of(in *inst) (status, bool) {
+	a, ok := s[in.Handle.ID]
+	if !ok {
+		return status{}, false
+	}
+	if in.Index >= 0 {
+		if st, ok := a.elems.Find(in.Index); ok {
+			return *st, true
+		}
+	}
+	return a.job, true
 }
 
 // poll asks every executor, in one call each, about all the run's jobs that
 // are out, and moves submitted instances the scheduler reports running.
-func (d *dispatcher) poll(ctx context.Context) (map[statusKey]status, bool, error) {
+func (d *dispatcher) poll(ctx context.Context) (statuses, bool, error) {
 	type batch struct {
 		handles []pluginapi.Handle
 		seen    map[string]bool
@@ -41,7 +63,7 @@ func (d *dispatcher) poll(ctx context.Context) (map[statusKey]status, bool, erro
 			b.handles = append(b.handles, in.Handle)
 		}
 	})
-	out := map[statusKey]status{}
+	out := statuses{}
 	for name, b := range batches {
 		ex, err := d.executor(ctx, name)
 		if err != nil {
@@ -51,12 +73,9 @@ func (d *dispatcher) poll(ctx context.Context) (map[statusKey]status, bool, erro
 		if err != nil {
 			return nil, false, fmt.Errorf("executor %q: Poll: %w", name, err)
 		}
-		for i, js := range resp.Jobs {
-			id := b.handles[i].ID
-			out[statusKey{id, store.SingletonIndex}] = js.Status
-			for _, e := range js.Elements {
-				out[statusKey{id, e.Index}] = e.Status
-			}
+		for i := range resp.Jobs {
+			js := &resp.Jobs[i]
+			out[b.handles[i].ID] = &answer{job: js.Status, elems: pluginapi.NewElementLookup(js.Elements)}
 		}
 	}
 	changed := false
@@ -65,7 +84,7 @@ func (d *dispatcher) poll(ctx context.Context) (map[statusKey]status, bool, erro
 		if in.State != store.InstanceSubmitted {
 			return
 		}
-		st, ok := lookupStatus(out, in)
+		st, ok := out.of(in)
 		if ok && st.State == pluginapi.StateRunning {
 			in.set(store.InstanceRunning, "")
 			in.Started = orNow(st.Start, now)
@@ -74,14 +93,6 @@ func (d *dispatcher) poll(ctx context.Context) (map[statusKey]status, bool, erro
 		}
 	})
 	return out, changed, nil
-}
-
-func lookupStatus(m map[statusKey]status, in *inst) (status, bool) {
-	if st, ok := m[statusKey{in.Handle.ID, in.Index}]; ok {
-		return st, true
-	}
-	st, ok := m[statusKey{in.Handle.ID, store.SingletonIndex}]
-	return st, ok
 }
 
 func orNow(t, now time.Time) time.Time {
@@ -102,14 +113,14 @@ const vanishGrace = 30 * time.Second
 // what keeps a run from hanging on a dead worker. Only instances whose job
 // ended are looked at, so a round costs what changed: 10,000 running
 // elements cost no file system calls at all.
-func (d *dispatcher) reconcile(statuses map[statusKey]status) bool {
+func (d *dispatcher) reconcile(sts statuses) bool {
 	changed := false
 	now := time.Now()
 	d.m.all(func(j *job, in *inst) {
 		if !in.State.Active() {
 			return
 		}
-		st, ok := lookupStatus(statuses, in)
+		st, ok := sts.of(in)
 		if !ok {
 			return
 		}
@@ -126,7 +137,7 @@ func (d *dispatcher) reconcile(statuses map[statusKey]status) bool {
 		if !st.State.Terminal() {
 			return
 		}
-		if d.ingestOne(j, in, statuses) {
+		if d.ingestOne(j, in, sts) {
 			changed = true
 			return
 		}

@@ -97,6 +97,9 @@ func (s *suite) poll(c *tc, ex pluginapi.Executor, hs []pluginapi.Handle) []plug
 			ok = c.check(false, "Poll answer %d (%s) has invalid state %q", i, j.ID, j.State) && ok
 		}
 		for _, e := range j.Elements {
+			if e.Count < 0 {
+				ok = c.check(false, "Poll answer %d (%s) element %d has a negative run length %d", i, j.ID, e.Index, e.Count) && ok
+			}
 			if !e.State.Valid() {
 				ok = c.check(false, "Poll answer %d (%s) element %d has invalid state %q", i, j.ID, e.Index, e.State) && ok
 			}
@@ -151,6 +154,10 @@ func formatStatuses(js []pluginapi.JobStatus) string {
 func formatStatus(j pluginapi.JobStatus) string {
 	s := fmt.Sprintf("id=%s %s", j.ID, formatOne(j.Status))
 	for _, e := range j.Elements {
+		if e.Len() > 1 {
+			s += fmt.Sprintf("\n    [%d-%d] %s", e.Index, e.Index+e.Len()-1, formatOne(e.Status))
+			continue
+		}
 		s += fmt.Sprintf("\n    [%d] %s", e.Index, formatOne(e.Status))
 	}
 	return s

@@ -70,10 +70,10 @@ echo "element $REFLOW_INDEX"
 
 	c.check(js.State == pluginapi.StateCompleted, "array: want completed, got %s", formatStatus(js))
 	var idx []int
-	for _, e := range js.Elements {
-		idx = append(idx, e.Index)
-		c.check(e.State == pluginapi.StateCompleted && e.ExitCode == 0, "array element %d: want completed/exit 0, got %s", e.Index, formatOne(e.Status))
-	}
+	js.EachElement(func(i int, st *pluginapi.Status) {
+		idx = append(idx, i)
+		c.check(st.State == pluginapi.StateCompleted && st.ExitCode == 0, "array element %d: want completed/exit 0, got %s", i, formatOne(*st))
+	})
 	slices.Sort(idx)
 	c.check(slices.Equal(idx, []int{2, 3, 4, 5}), "array: Poll lists element indices %v, want engine indices [2 3 4 5]", idx)
 	for i := 0; i < 8; i++ {

@@ -1196,9 +1196,12 @@ func (x *Status) GetPeakMemory() int64 {
 }
 
 type ElementStatus struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Index         int64                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
-	Status        *Status                `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Index  int64                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	Status *Status                `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	// count > 1 says the status holds for elements index .. index+count-1
+	// (a run of elements in the same state); 0 and 1 mean one element.
+	Count         int64 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1245,6 +1248,13 @@ func (x *ElementStatus) GetStatus() *Status {
 		return x.Status
 	}
 	return nil
+}
+
+func (x *ElementStatus) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
 }
 
 type JobStatus struct {
@@ -1594,10 +1604,11 @@ const file_executor_proto_rawDesc = "" +
 	"\x0fstart_unix_nano\x18\x05 \x01(\x03R\rstartUnixNano\x12\"\n" +
 	"\rend_unix_nano\x18\x06 \x01(\x03R\vendUnixNano\x12\x1f\n" +
 	"\vpeak_memory\x18\a \x01(\x03R\n" +
-	"peakMemory\"Y\n" +
+	"peakMemory\"o\n" +
 	"\rElementStatus\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x03R\x05index\x122\n" +
-	"\x06status\x18\x02 \x01(\v2\x1a.reflow.executor.v1.StatusR\x06status\"\x8e\x01\n" +
+	"\x06status\x18\x02 \x01(\v2\x1a.reflow.executor.v1.StatusR\x06status\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x03R\x05count\"\x8e\x01\n" +
 	"\tJobStatus\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x06status\x18\x02 \x01(\v2\x1a.reflow.executor.v1.StatusR\x06status\x12=\n" +

@@ -192,3 +192,13 @@ func pidOf(t *testing.T, hd pluginapi.Handle, index int) pidInfo {
 	}
 	return pi
 }
+
+// elementsOf lists a job's elements one by one, runs expanded, so tests
+// compare per element whatever runs the plugin merged them into.
+func elementsOf(js pluginapi.JobStatus) []pluginapi.ElementStatus {
+	var out []pluginapi.ElementStatus
+	js.EachElement(func(i int, st *pluginapi.Status) {
+		out = append(out, pluginapi.ElementStatus{Index: i, Status: *st})
+	})
+	return out
+}

@@ -42,7 +42,7 @@ func TestReattach(t *testing.T) {
 		st := exitStatus(i)
 		want = append(want, pluginapi.ElementStatus{Index: i, Status: st})
 	}
-	if d := cmp.Diff(want, js[1].Elements, cmpopts.IgnoreFields(pluginapi.Status{}, "Start", "End")); d != "" {
+	if d := cmp.Diff(want, elementsOf(js[1]), cmpopts.IgnoreFields(pluginapi.Status{}, "Start", "End")); d != "" {
 		t.Errorf("array scheduled by the second executor (-want +got):\n%s", d)
 	}
 	wantOutcome(t, js[2].Status, outcome{pluginapi.StateFailed, pluginapi.NoExitCode, "DEPENDENCY_NEVER_SATISFIED",
@@ -160,10 +160,10 @@ func TestSurvivesPluginDeath(t *testing.T) {
 	defer e2.Close()
 	js := h.wait(e2, 20*time.Second, hs...)
 	wantOutcome(t, js[0].Status, outcome{pluginapi.StateFailed, 5, "EXITED", "exit status 5"})
-	if js[1].State != pluginapi.StateFailed || len(js[1].Elements) != 2 {
+	if js[1].State != pluginapi.StateFailed || len(elementsOf(js[1])) != 2 {
 		t.Fatalf("array: %+v", js[1])
 	}
-	for _, el := range js[1].Elements {
+	for _, el := range elementsOf(js[1]) {
 		wantOutcome(t, el.Status, outcome{pluginapi.StateFailed, 3, "EXITED", "exit status 3"})
 	}
 }

@@ -139,7 +139,7 @@ func TestArray(t *testing.T) {
 					t.Errorf("element %d wrote %q", i, out)
 				}
 			}
-			if d := cmp.Diff(want, js.Elements, cmpopts.IgnoreFields(pluginapi.Status{}, "Start", "End")); d != "" {
+			if d := cmp.Diff(want, elementsOf(js), cmpopts.IgnoreFields(pluginapi.Status{}, "Start", "End")); d != "" {
 				t.Errorf("elements (-want +got):\n%s", d)
 			}
 			if js.State != tc.wantJob {
@@ -248,7 +248,7 @@ func TestDependencies(t *testing.T) {
 			ups:   []up{{script: `case $REFLOW_INDEX in 0) sleep 1.5;; 1) exit 1;; esac`, array: 3}},
 			kinds: []pluginapi.DependencyKind{pluginapi.Elementwise}, array: 3,
 			check: func(t *testing.T, ups []pluginapi.JobStatus, down pluginapi.JobStatus) {
-				u, d := ups[0].Elements, down.Elements
+				u, d := elementsOf(ups[0]), elementsOf(down)
 				wantOutcome(t, d[0].Status, outcome{pluginapi.StateCompleted, 0, "EXITED", ""})
 				startsAfter(t, d[0].Start, u[0].End)
 				wantOutcome(t, d[1].Status, outcome{pluginapi.StateFailed, pluginapi.NoExitCode, "DEPENDENCY_NEVER_SATISFIED",
@@ -390,7 +390,7 @@ func TestCancel(t *testing.T) {
 				t.Errorf("cancel took %v", time.Since(before))
 			}
 			wantOutcome(t, js[1].Status, outcome{pluginapi.StateCancelled, pluginapi.NoExitCode, "CANCELLED", "cancelled before it started"})
-			if js[2].State != pluginapi.StateCancelled || len(js[2].Elements) != 3 {
+			if js[2].State != pluginapi.StateCancelled || len(elementsOf(js[2])) != 3 {
 				t.Errorf("array: %+v", js[2])
 			}
 			if m, _ := filepath.Glob(filepath.Join(h.work, "started*")); len(m) > 0 {

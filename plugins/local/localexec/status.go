@@ -174,6 +174,9 @@ func summarize(j *job) *pluginapi.JobStatus {
 			n-counts[pluginapi.StateCompleted], n, bad.index, describe(bad.st))
 	}
 	js.Status = s
+	// Runs of elements in the same state go out as one entry each: a
+	// 10,000-element array being worked through is a handful of runs.
+	js.Elements = pluginapi.MergeElements(js.Elements)
 	return js
 }
 
