@@ -55,7 +55,10 @@ type ExecutorConfig struct {
 
 // DispatchConfig is the dispatch {} block.
 type DispatchConfig struct {
-	// Mode is foreground, chain or resident ("" = foreground).
+	// Mode is what `apply --detach` runs the dispatcher as: process (a
+	// background process on this host, the default), chain or resident
+	// (scheduler jobs). Without --detach the dispatcher is in the
+	// foreground whatever this says.
 	Mode string
 	// Executor runs a detached dispatcher ("" = the workflow's).
 	Executor string
@@ -64,6 +67,9 @@ type DispatchConfig struct {
 	// PollInterval and MaxPollInterval bound the adaptive poll interval, as
 	// durations ("10s", "2m"); "" = the engine's defaults.
 	PollInterval, MaxPollInterval string
+	// ChainFallback is how long a chain of dispatcher jobs waits, at most,
+	// for one of its jobs to end before a dispatcher looks anyway ("5m").
+	ChainFallback string
 }
 
 // PluginsConfig is the plugins {} block.
@@ -101,7 +107,7 @@ var (
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "resources"}},
 	}
 	dispatchSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "mode"}, {Name: "executor"}, {Name: "poll_interval"}, {Name: "max_poll_interval"}},
+		Attributes: []hcl.AttributeSchema{{Name: "mode"}, {Name: "executor"}, {Name: "poll_interval"}, {Name: "max_poll_interval"}, {Name: "chain_fallback"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "resources"}},
 	}
 	pluginsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "dirs"}, {Name: "lock_file"}}}
@@ -110,7 +116,7 @@ var (
 
 // DispatchModes and VerifyModes are the accepted values.
 var (
-	DispatchModes = []string{"foreground", "chain", "resident"}
+	DispatchModes = []string{"foreground", "process", "chain", "resident"}
 	VerifyModes   = []string{"mtime", "content"}
 )
 
@@ -202,6 +208,7 @@ func (d *siteDecoder) decode(body hcl.Body) hcl.Diagnostics {
 			d.cfg.Dispatch.Executor = d.str(c.Attributes["executor"])
 			d.cfg.Dispatch.PollInterval = d.str(c.Attributes["poll_interval"])
 			d.cfg.Dispatch.MaxPollInterval = d.str(c.Attributes["max_poll_interval"])
+			d.cfg.Dispatch.ChainFallback = d.str(c.Attributes["chain_fallback"])
 			d.cfg.Dispatch.Resources = d.resources(c.Blocks)
 		case "plugins":
 			c := d.content(b, pluginsSchema)

@@ -30,14 +30,27 @@ func applyRun(cmd *cobra.Command, rf *runFlags, site *hclconfig.SiteConfig, b *h
 		return err
 	}
 	defer done()
-	mode := "foreground"
+	mode := engine.ModeForeground
 	if rf.detach {
-		mode = "detached"
+		if mode, err = detachMode(rf.mode, site, executor); err != nil {
+			return err
+		}
 	}
 	cfg.Seed = rf.seed
 	run, err := engine.Create(ctx, st, engine.NewRun{Bound: b, RunRoot: rf.root(), Executor: executor, Mode: mode, ID: rf.runID})
 	if err != nil {
 		return infraError(err)
+	}
+	if mode == engine.ModeChain || mode == engine.ModeResident {
+		dj, err := engine.SubmitDispatcher(ctx, cfg, run, detachFor(mode, site, st, executor))
+		if err != nil {
+			failCreated(st, run.ID, err)
+			return infraError(err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %s: workflow %s on %s, dispatched by %s job %s on %s (reflow status %s shows it)\n",
+			run.ID, run.Workflow, executor, mode, dj.Handle.ID, dj.Executor, run.ID)
+		fmt.Fprintln(cmd.OutOrStdout(), run.ID)
+		return nil
 	}
 	if rf.detach {
 		pid, err := detach(run.RunDir, run.ID, st.Path(), rf.failFast)
@@ -117,4 +130,13 @@ func dispatchRun(ctx context.Context, cmd *cobra.Command, cfg engine.Config, run
 		fmt.Fprintf(cmd.ErrOrStderr(), "run %s %s: %s\n", run.ID, run.State, run.Reason)
 	}
 	return &silentExit{code: exitFailed}
+}
+
+// failCreated marks a run that was created but never got a dispatcher
+// failed, so it does not sit "running" with nobody to drive it.
+func failCreated(st *store.Store, runID string, cause error) {
+	ctx := context.Background()
+	_ = st.Update(ctx, func(tx *store.Tx) error {
+		return tx.UpdateRunState(ctx, runID, store.RunFailed, "no dispatcher could be started: "+cause.Error())
+	})
 }

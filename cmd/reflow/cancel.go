@@ -74,6 +74,15 @@ directory. A cancelled run can be run again with reflow retry.`,
 			case err != nil:
 				return infraError(fmt.Errorf("cancelling run %s: %w (the cancel request stays, so its dispatcher stops the run if one starts)", run.ID, err))
 			}
+			// A chain's next link (and its timer) waits in the queue; a
+			// resident dispatcher job may be at its end: neither is needed.
+			if dj, ok := engine.RunDispatcherJob(ended); ok {
+				if err := engine.CancelDispatcherJob(ctx, engine.Config{Host: host}, dj); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "run %s: cancelling its dispatcher job %s: %v\n", run.ID, dj.Handle.ID, err)
+				} else {
+					fmt.Fprintf(cmd.ErrOrStderr(), "run %s: cancelled its dispatcher job %s\n", run.ID, dj.Handle.ID)
+				}
+			}
 			if ended.State == store.RunCancelled {
 				fmt.Fprintf(cmd.ErrOrStderr(), "run %s cancelled\n", ended.ID)
 				return nil

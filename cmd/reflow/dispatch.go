@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,7 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/reflow-hpc/reflow/core/engine"
 	"github.com/reflow-hpc/reflow/core/runspec"
+	"github.com/reflow-hpc/reflow/core/store"
+	"github.com/reflow-hpc/reflow/hclconfig"
 )
 
 // newDispatchCmd is the hidden command a detached dispatcher runs: the
@@ -40,10 +44,17 @@ func newDispatchCmd() *cobra.Command {
 				return err
 			}
 			defer done()
-			cfg.Mode = "detached"
-			return dispatchRun(ctx, cmd, cfg, args[0], nil)
+			switch rf.mode {
+			case "", engine.ModeProcess:
+				cfg.Mode = engine.ModeProcess
+				return dispatchRun(ctx, cmd, cfg, args[0], nil)
+			case engine.ModeChain, engine.ModeResident:
+				return dispatchJob(ctx, cmd, cfg, site, st, args[0], rf.mode)
+			}
+			return invalidInput(fmt.Errorf("--mode %q: use chain, resident or detached", rf.mode))
 		},
 	}
+	cmd.Flags().StringVar(&rf.mode, "mode", "", "what this dispatcher runs as: detached (a process), chain or resident (scheduler jobs)")
 	cmd.Flags().StringVar(&rf.store, "store", "", "manifest store path")
 	cmd.Flags().BoolVar(&rf.failFast, "fail-fast", false, "stop at the first failure")
 	return cmd
@@ -77,4 +88,40 @@ func detach(runDir, runID, storePath string, failFast bool) (int, error) {
 	// Nobody waits for it: it is the run's dispatcher now.
 	_ = c.Process.Release()
 	return pid, nil
+}
+
+// dispatchJob is the dispatcher inside a scheduler job (chain or resident):
+// it waits for the lease a chain predecessor is still letting go of, steps
+// aside for a run that ended or that another dispatcher drives, and ends
+// with status 0 when it handed over to the next link.
+func dispatchJob(ctx context.Context, cmd *cobra.Command, cfg engine.Config, site *hclconfig.SiteConfig, st *store.Store, runID, mode string) error {
+	var run store.Run
+	if err := st.View(ctx, func(tx *store.Tx) (err error) { run, err = tx.GetRun(ctx, runID); return err }); err != nil {
+		return infraError(err)
+	}
+	cfg.Holder = store.NewHolderID()
+	cfg.Mode = mode
+	dt := detachFor(mode, site, st, run.Executor)
+	cfg.Detach = &dt
+	if err := acquireForJob(ctx, st, runID, cfg.Holder, mode); err != nil {
+		if errors.Is(err, errStepAside) {
+			fmt.Fprintf(cmd.ErrOrStderr(), "run %s: ended or driven by another dispatcher; this %s job has nothing to do\n", runID, mode)
+			return nil
+		}
+		return runErr(err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "run %s: %s dispatcher %s\n", runID, mode, cfg.Holder)
+	ended, err := engine.Dispatch(ctx, cfg, runID, nil)
+	switch {
+	case errors.Is(err, engine.ErrDispatcherStopped):
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %s: %v\n", runID, err)
+		return &silentExit{code: exitFailed}
+	case err != nil:
+		return runErr(err)
+	case ended.State == store.RunRunning:
+		fmt.Fprintf(cmd.ErrOrStderr(), "run %s: handed over to the next dispatcher job\n", runID)
+		return nil
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "run %s %s %s\n", runID, ended.State, ended.Reason)
+	return nil
 }

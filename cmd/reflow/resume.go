@@ -59,6 +59,11 @@ Exit status as for apply.`,
 				return err
 			}
 			defer done()
+			if what, err := engine.SettleDispatcherJob(ctx, cfg, run); err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "run %s: cannot tell whether its dispatcher job still runs: %v\n", run.ID, err)
+			} else if what != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "run %s: %s\n", run.ID, what)
+			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "run %s: resuming workflow %s in %s\n", run.ID, run.Workflow, run.RunDir)
 			return dispatchRun(ctx, cmd, cfg, run.ID, bound)
 		},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/reflow-hpc/reflow/core/engine"
 	"github.com/reflow-hpc/reflow/core/store"
 )
 
@@ -27,6 +28,19 @@ type statusJSON struct {
 	Started  *time.Time   `json:"started"`
 	Finished *time.Time   `json:"finished"`
 	Tasks    []taskStatus `json:"tasks"`
+	// Dispatcher is the run's dispatcher job (detached modes chain and
+	// resident); absent otherwise.
+	Dispatcher *dispatcherStatus `json:"dispatcher,omitempty"`
+}
+
+// dispatcherStatus is the dispatcher job of a run.
+type dispatcherStatus struct {
+	Mode       string `json:"mode"`
+	Executor   string `json:"executor"`
+	NativeID   string `json:"native_id"`
+	Generation int    `json:"generation"`
+	WaitsFor   int    `json:"waits_for"`
+	TimerID    string `json:"timer_native_id,omitempty"`
 }
 
 type taskStatus struct {
@@ -54,6 +68,13 @@ func buildStatus(run store.Run, insts []store.Instance) statusJSON {
 		RunDir: run.RunDir, Started: timePtr(run.Started), Finished: timePtr(run.Finished), Tasks: []taskStatus{}}
 	if s.Started == nil {
 		s.Started = timePtr(run.Created)
+	}
+	if dj, ok := engine.RunDispatcherJob(run); ok {
+		s.Dispatcher = &dispatcherStatus{Mode: dj.Mode, Executor: dj.Executor, NativeID: dj.Handle.ID,
+			Generation: dj.Generation, WaitsFor: dj.WaitsFor}
+		if dj.Timer != nil {
+			s.Dispatcher.TimerID = dj.Timer.ID
+		}
 	}
 	for _, in := range insts {
 		t := taskStatus{Task: in.Task, State: string(in.State), Attempt: in.Attempt, Cached: in.Cached,
@@ -158,6 +179,16 @@ func printStatus(w io.Writer, s statusJSON) {
 	fmt.Fprintf(w, "run %s  workflow %s  %s\n", s.RunID, s.Workflow, s.State)
 	if s.Reason != "" {
 		fmt.Fprintf(w, "  %s\n", s.Reason)
+	}
+	if d := s.Dispatcher; d != nil {
+		fmt.Fprintf(w, "dispatcher: %s job %s on %s (link %d", d.Mode, d.NativeID, d.Executor, d.Generation)
+		if d.Mode == "chain" {
+			fmt.Fprintf(w, ", starts when one of %d jobs ends", d.WaitsFor)
+			if d.TimerID != "" {
+				fmt.Fprintf(w, " or timer job %s does", d.TimerID)
+			}
+		}
+		fmt.Fprintf(w, "; its log: %s/.reflow/logs/dispatch.g%d.err)\n", s.RunDir, d.Generation)
 	}
 	fmt.Fprintf(w, "run dir %s (logs in %s/.reflow/logs)\n\n", s.RunDir, s.RunDir)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

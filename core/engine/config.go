@@ -32,6 +32,12 @@ type Config struct {
 	Holder string
 	// Mode is the dispatch mode recorded in the lease.
 	Mode string
+	// Detach is set in a dispatcher that runs as a scheduler job (chain or
+	// resident mode): how to make its successor, and that a signal stops
+	// the dispatcher, not the run (a scheduler's SIGTERM at a time limit,
+	// scancel of the dispatcher job): its jobs keep running for the next
+	// dispatcher to reattach to.
+	Detach *Detach
 	// PollMin and PollMax bound the adaptive poll interval; zero means the
 	// defaults (see pollBounds).
 	PollMin, PollMax time.Duration

@@ -8,6 +8,7 @@ import (
 
 	"github.com/reflow-hpc/reflow/core/cache"
 	"github.com/reflow-hpc/reflow/core/pluginhost"
+	"github.com/reflow-hpc/reflow/core/runspec"
 	"github.com/reflow-hpc/reflow/core/store"
 	"github.com/reflow-hpc/reflow/hclconfig"
 )
@@ -30,6 +31,8 @@ type dispatcher struct {
 	cancelled bool
 	failed    bool // some instance failed for good (for --fail-fast)
 	lastBeat  time.Time
+	// journal records submissions until the round's commit holds them.
+	journal *journal
 }
 
 // Dispatch drives a run until it ends, or until ctx is cancelled, in which
@@ -53,6 +56,16 @@ func Dispatch(ctx context.Context, cfg Config, runID string, bound *hclconfig.Bo
 	if run.State == store.RunSucceeded {
 		return run, nil
 	}
+	if _, ok := RunDispatcherJob(run); ok && cfg.Detach == nil {
+		// `reflow resume` takes over from a dispatcher job: the run is
+		// this dispatcher's now, and status should say so.
+		if err := st.Update(ctx, func(tx *store.Tx) error {
+			return tx.SetRunDispatcher(ctx, runID, cfg.Mode, nil)
+		}); err != nil {
+			return run, err
+		}
+		run.DispatchMode, run.Dispatcher = cfg.Mode, nil
+	}
 	if bound == nil {
 		b, err := Rebind(run)
 		if err != nil {
@@ -64,7 +77,16 @@ func Dispatch(ctx context.Context, cfg Config, runID string, bound *hclconfig.Bo
 	if err != nil {
 		return run, err
 	}
-	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}, digests: cache.NewDigestCache(), madeDirs: map[string]bool{}}
+	replayed, err := replayJournal(m)
+	if err != nil {
+		return run, fmt.Errorf("reading the submissions of run %s: %w", runID, err)
+	}
+	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}, digests: cache.NewDigestCache(), madeDirs: map[string]bool{},
+		journal: &journal{path: runspec.SubmissionsPath(run.RunDir)}}
+	defer d.journal.close()
+	if replayed > 0 {
+		d.events = append(d.events, fmt.Sprintf("reattached to %d instances submitted by a dispatcher that died before recording them", replayed))
+	}
 	if run.State != store.RunRunning {
 		// `reflow resume` of a run that ended failed or cancelled.
 		if err := st.Update(ctx, func(tx *store.Tx) error {
@@ -79,12 +101,13 @@ func Dispatch(ctx context.Context, cfg Config, runID string, bound *hclconfig.Bo
 func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 	min, max := d.pollBounds()
 	interval := min
+	began, idle := time.Now(), 0
 	for {
 		d.round++
 		changed, err := d.runRound(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return d.stop(store.RunCancelled, "cancelled by the user")
+				return d.interrupted()
 			}
 			return d.abort(ctx, err)
 		}
@@ -92,13 +115,24 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 			return d.finish(ctx, state, reason)
 		}
 		if ctx.Err() != nil {
-			return d.stop(store.RunCancelled, "cancelled by the user")
+			return d.interrupted()
 		}
 		if d.cancelRequested() { // `reflow cancel` (cancel.go)
 			return d.stopOnRequest()
 		}
 		if d.cfg.FailFast && d.failed {
 			return d.stop(store.RunFailed, "stopped at the first failure (--fail-fast)")
+		}
+		if changed {
+			idle = 0
+		} else {
+			idle++
+		}
+		if d.chainLinkDone(began, idle) {
+			if err := d.handOver(context.WithoutCancel(ctx)); err != nil {
+				return d.abort(ctx, err)
+			}
+			return d.m.run, nil
 		}
 		// Adaptive polling: quick while things change, backing off while
 		// nothing does, so a long queue wait costs few scheduler queries.
@@ -122,6 +156,37 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 			return d.m.run, err
 		}
 	}
+}
+
+// chainLinkDone reports whether a chain link has done its share: two
+// rounds in a row changed nothing (the run waits on the scheduler), or it
+// has lingered long enough.
+func (d *dispatcher) chainLinkDone(began time.Time, idle int) bool {
+	if d.cfg.Detach == nil || d.cfg.Detach.Mode != ModeChain {
+		return false
+	}
+	linger := d.cfg.Detach.Linger
+	if linger <= 0 {
+		linger = DefaultChainLinger
+	}
+	return idle >= 2 || time.Since(began) >= linger
+}
+
+// ErrDispatcherStopped is returned by a dispatcher job that was signalled:
+// it stopped, and the run goes on without it until `reflow resume`.
+var ErrDispatcherStopped = errors.New("the dispatcher was stopped; its jobs keep running: `reflow resume` starts a new dispatcher that reattaches to them")
+
+// interrupted ends a dispatcher whose context was cancelled: in the
+// foreground that is the user's Ctrl-C, which cancels the run; in a
+// dispatcher job it is the scheduler stopping the job, which must not.
+func (d *dispatcher) interrupted() (store.Run, error) {
+	if d.cfg.Detach == nil {
+		return d.stop(store.RunCancelled, "cancelled by the user")
+	}
+	if err := d.commit(context.Background()); err != nil {
+		return d.m.run, err
+	}
+	return d.m.run, ErrDispatcherStopped
 }
 
 // abort ends a dispatcher that cannot go on (a plugin that will not start,

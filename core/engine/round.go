@@ -88,6 +88,11 @@ func (d *dispatcher) commit(ctx context.Context) error {
 	for _, in := range touched {
 		in.isNew, in.dirty = false, false
 	}
+	if d.journal != nil {
+		if err := d.journal.reset(); err != nil {
+			return err
+		}
+	}
 	d.attempts, d.cachePut = d.attempts[:0], d.cachePut[:0]
 	return nil
 }

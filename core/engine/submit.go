@@ -164,6 +164,15 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 		return false, nil
 	}
 	now := time.Now()
+	if resp.Diagnostics.Err() == nil && d.journal != nil {
+		l := journalLine{Task: name, Attempt: s.attempt, Handle: resp.Handle, At: now}
+		for _, in := range s.insts {
+			l.Indices = append(l.Indices, in.Index)
+		}
+		if err := d.journal.append(l); err != nil {
+			return false, fmt.Errorf("recording the submission of %s (job %s): %w", name, resp.Handle.ID, err)
+		}
+	}
 	if err := resp.Diagnostics.Err(); err != nil {
 		for _, in := range s.insts {
 			in.Attempt = s.attempt

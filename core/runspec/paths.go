@@ -53,3 +53,9 @@ func PartsPath(runDir, task string) string {
 func CancelPath(runDir string) string {
 	return filepath.Join(StateDir(runDir), "cancel")
 }
+
+// SubmissionsPath is the dispatcher's journal of submissions the store
+// does not hold yet (see core/engine/journal.go).
+func SubmissionsPath(runDir string) string {
+	return filepath.Join(StateDir(runDir), "submissions.jsonl")
+}
