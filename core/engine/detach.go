@@ -204,8 +204,8 @@ func (d *dispatcher) handOver(ctx context.Context) error {
 	}
 	timerSpec := pluginapi.JobSpec{
 		RunID: d.m.run.ID, Task: "reflow-dispatch-timer", WorkDir: runspec.StateDir(d.m.run.RunDir),
-		Script:    "exec sleep " + strconv.Itoa(int(fallback.Seconds())) + "\n",
-		Stdout:    "/dev/null", Stderr: "/dev/null",
+		Script: "exec sleep " + strconv.Itoa(int(fallback.Seconds())) + "\n",
+		Stdout: "/dev/null", Stderr: "/dev/null",
 		Resources: map[string]string{"time": strconv.Itoa(int(fallback.Seconds())+120) + "s"},
 	}
 	if p := dt.Resources["partition"]; p != "" {
