@@ -72,7 +72,7 @@ func build(sched string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no test double for scheduler %q", sched)
 	}
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		return "", err
 	}
@@ -96,8 +96,9 @@ func build(sched string) (string, error) {
 	return dir, nil
 }
 
-// moduleRoot finds the directory of reflow's go.mod.
-func moduleRoot() (string, error) {
+// ModuleRoot finds the directory of reflow's go.mod, for tests that build
+// reflow's commands.
+func ModuleRoot() (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %v", err)
