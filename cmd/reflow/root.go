@@ -25,6 +25,7 @@ func newRootCmd() *cobra.Command {
 		newResumeCmd(),
 		newCacheCmd(),
 		newPluginsCmd(),
+		newReportCmd(),
 		newVersionCmd(),
 		newWorkerCmd(),
 		newDispatchCmd(),
