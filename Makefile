@@ -2,7 +2,8 @@
 # executor plugin into bin/; `make test` is what CI runs.
 GO      ?= go
 BIN     := bin
-PLUGINS := $(notdir $(wildcard plugins/*))
+# Every directory under plugins/ with a main.go is a plugin.
+PLUGINS := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
 
 .PHONY: all build plugins test vet bench proto demo tidy clean
 
