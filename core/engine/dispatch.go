@@ -33,6 +33,10 @@ type dispatcher struct {
 	lastBeat  time.Time
 	// journal records submissions until the round's commit holds them.
 	journal *journal
+	// pollFailures counts failed Polls in a row per executor; pollWarned
+	// is the last warning an executor's Poll gave, so it is shown once.
+	pollFailures map[string]int
+	pollWarned   map[string]string
 }
 
 // Dispatch drives a run until it ends, or until ctx is cancelled, in which
@@ -82,7 +86,7 @@ func Dispatch(ctx context.Context, cfg Config, runID string, bound *hclconfig.Bo
 		return run, fmt.Errorf("reading the submissions of run %s: %w", runID, err)
 	}
 	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}, digests: cache.NewDigestCache(), madeDirs: map[string]bool{},
-		journal: &journal{path: runspec.SubmissionsPath(run.RunDir)}}
+		journal: &journal{path: runspec.SubmissionsPath(run.RunDir)}, pollFailures: map[string]int{}, pollWarned: map[string]string{}}
 	defer d.journal.close()
 	if replayed > 0 {
 		d.events = append(d.events, fmt.Sprintf("reattached to %d instances submitted by a dispatcher that died before recording them", replayed))

@@ -41,6 +41,10 @@ func (s statuses) of(in *inst) (status, bool) {
 	return a.job, true
 }
 
+// maxPollFailures is how many Polls of one executor in a row may fail
+// before the dispatcher stops (and the run can be resumed).
+const maxPollFailures = 10
+
 // poll asks every executor, in one call each, about all the run's jobs that
 // are out, and moves submitted instances the scheduler reports running.
 func (d *dispatcher) poll(ctx context.Context) (statuses, bool, error) {
@@ -70,8 +74,26 @@ func (d *dispatcher) poll(ctx context.Context) (statuses, bool, error) {
 			return nil, false, err
 		}
 		resp, err := ex.Executor().Poll(ctx, &pluginapi.PollRequest{Handles: b.handles})
+		if err == nil {
+			err = resp.Diagnostics.Err()
+		}
 		if err != nil {
+			// A scheduler that does not answer for a while (a controller
+			// restarting, a slow accounting database) is not the end of
+			// a run: its jobs go on. Give up only when it keeps failing.
+			d.pollFailures[name]++
+			if n := d.pollFailures[name]; n < maxPollFailures && ctx.Err() == nil {
+				d.events = append(d.events, fmt.Sprintf("executor %q: Poll failed (%d of %d tries): %v; trying again next round", name, n, maxPollFailures, err))
+				continue
+			}
 			return nil, false, fmt.Errorf("executor %q: Poll: %w", name, err)
+		}
+		d.pollFailures[name] = 0
+		if len(resp.Diagnostics) > 0 {
+			if msg := resp.Diagnostics[0].String(); msg != d.pollWarned[name] {
+				d.pollWarned[name] = msg
+				d.events = append(d.events, fmt.Sprintf("executor %q: %s", name, msg))
+			}
 		}
 		for i := range resp.Jobs {
 			js := &resp.Jobs[i]

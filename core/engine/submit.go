@@ -34,6 +34,7 @@ func (d *dispatcher) submit(ctx context.Context, toRun []readyInst) (bool, error
 		return false, nil
 	}
 	budget := d.budgets()
+	throttle := d.throttles(ctx, toRun)
 	refused := map[string]bool{}
 	changed := false
 	for _, s := range d.group(ctx, toRun) {
@@ -49,6 +50,15 @@ func (d *dispatcher) submit(ctx context.Context, toRun []readyInst) (bool, error
 				s.insts = s.insts[:b]
 			}
 			budget[name] = b - len(s.insts)
+		}
+		if b, ok := throttle[s.j]; ok {
+			if b <= 0 {
+				continue
+			}
+			if len(s.insts) > b {
+				s.insts = s.insts[:b]
+			}
+			throttle[s.j] = b - len(s.insts)
 		}
 		ok, err := d.submitOne(ctx, s)
 		if err != nil {
@@ -81,6 +91,35 @@ func (d *dispatcher) budgets() map[string]int {
 			out[j.executor] = b - 1
 		}
 	})
+	return out
+}
+
+// throttles returns, per array job whose array_parallelism its executor
+// cannot enforce (no native throttle, or no arrays at all), how many more
+// of its elements may be out: the engine keeps the cap itself by
+// submitting in waves.
+func (d *dispatcher) throttles(ctx context.Context, toRun []readyInst) map[*job]int {
+	out := map[*job]int{}
+	for _, r := range toRun {
+		if _, seen := out[r.j]; seen || !r.j.isArray() {
+			continue
+		}
+		p := arrayParallelism(r.in)
+		if p <= 0 {
+			continue
+		}
+		ex, err := d.executor(ctx, r.j.executor)
+		if err != nil || (ex.Info.Capabilities.Arrays && ex.Info.Capabilities.Throttle) {
+			continue
+		}
+		active := 0
+		for _, in := range r.j.insts {
+			if in.State.Active() {
+				active++
+			}
+		}
+		out[r.j] = p - active
+	}
 	return out
 }
 
