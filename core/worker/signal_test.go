@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/reflow-hpc/reflow/core/runspec"
 )
 
@@ -59,6 +61,7 @@ func TestSIGTERMTerminates(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
+		sig        syscall.Signal // SIGTERM when zero
 		command    string
 		wantReason string
 	}{
@@ -73,6 +76,12 @@ func TestSIGTERMTerminates(t *testing.T) {
 			wantReason: "the worker received SIGTERM (time limit, cancellation or preemption); the command was stopped" +
 				" with SIGKILL after ignoring SIGTERM for 300ms",
 		},
+		{
+			name:       "Flux's SIGALRM at a time limit stops the command too",
+			sig:        syscall.SIGALRM,
+			command:    "sleep 30 & echo $! > bg.pid; touch started; wait",
+			wantReason: "the worker received SIGALRM (time limit, cancellation or preemption); the command was stopped",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,8 +89,12 @@ func TestSIGTERMTerminates(t *testing.T) {
 			s := newSpec(t, 1, tc.command)
 			w := startWorker(t, s, 300*time.Millisecond)
 			waitFile(t, filepath.Join(s.WorkDir, "started"))
+			sig := tc.sig
+			if sig == 0 {
+				sig = syscall.SIGTERM
+			}
 			sent := time.Now()
-			if err := w.Process.Signal(syscall.SIGTERM); err != nil {
+			if err := w.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.Wait(); err != nil {
@@ -94,8 +107,8 @@ func TestSIGTERMTerminates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Outcome != runspec.Terminated || r.Signal != "SIGTERM" || r.Reason != tc.wantReason {
-				t.Errorf("outcome %s signal %q reason %q; want terminated, SIGTERM, %q", r.Outcome, r.Signal, r.Reason, tc.wantReason)
+			if name := unix.SignalName(sig); r.Outcome != runspec.Terminated || r.Signal != name || r.Reason != tc.wantReason {
+				t.Errorf("outcome %s signal %q reason %q; want terminated, %s, %q", r.Outcome, r.Signal, r.Reason, name, tc.wantReason)
 			}
 			if !strings.Contains(readFile(t, s.Stderr), tc.wantReason) {
 				t.Error("the stderr log does not say why the command stopped")

@@ -22,9 +22,17 @@ type stopper struct {
 	done   chan struct{}
 }
 
+// stopSignals are the signals with which schedulers stop a job: SIGTERM
+// (Slurm, PBS, LSF, cancels everywhere), SIGINT (Ctrl-C), SIGALRM (Flux at a
+// time limit), SIGUSR1 (SGE's soft wall-clock limit s_rt) and SIGXCPU
+// (CPU-time limits, SGE's s_cpu). The worker passes each on to the command
+// as SIGTERM: the command runs in a process group of its own, which the
+// scheduler's signal to the job does not reach.
+var stopSignals = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGALRM, syscall.SIGUSR1, syscall.SIGXCPU}
+
 func newStopper(ctx context.Context) *stopper {
 	s := &stopper{ch: make(chan struct{}), sigs: make(chan os.Signal, 1), done: make(chan struct{})}
-	signal.Notify(s.sigs, syscall.SIGTERM, syscall.SIGINT)
+	signal.Notify(s.sigs, stopSignals...)
 	go func() {
 		select {
 		case sig := <-s.sigs:
