@@ -57,6 +57,18 @@ type Config struct {
 // Run runs every scenario in testdata against cfg's executor.
 func Run(t *testing.T, cfg Config) {
 	t.Helper()
+	root, err := doubles.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	RunDir(t, cfg, filepath.Join(root, "testenv", "scenario", "testdata"))
+}
+
+// RunDir runs the testscript files in dir with the same environment as
+// the shared scenarios: a plugin's own scenarios (Slurm's call counts) use
+// it.
+func RunDir(t *testing.T, cfg Config, dir string) {
+	t.Helper()
 	bin, err := build(cfg.Executor)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +77,6 @@ func Run(t *testing.T, cfg Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(root, "testenv", "scenario", "testdata")
 	testscript.Run(t, testscript.Params{
 		Dir: dir,
 		Setup: func(env *testscript.Env) error {
