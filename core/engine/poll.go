@@ -151,6 +151,12 @@ func (d *dispatcher) reconcile(sts statuses) bool {
 			if in.unknownPolls < 3 || now.Sub(in.Submitted) < vanishGrace {
 				return
 			}
+			// A scheduler that forgot a finished job (purged from its
+			// history) may still have let the worker write its result.
+			if d.ingestOne(j, in, sts) {
+				changed = true
+				return
+			}
 			d.failAttempt(j, in, "failed", "the job vanished from the scheduler without a result", "VANISHED", pluginapi.NoExitCode)
 			changed = true
 			return
