@@ -147,14 +147,14 @@ func (d *dispatcher) reconcile(sts statuses) bool {
 			return
 		}
 		if st.State == pluginapi.StateUnknown {
-			in.unknownPolls++
-			if in.unknownPolls < 3 || now.Sub(in.Submitted) < vanishGrace {
-				return
-			}
 			// A scheduler that forgot a finished job (purged from its
 			// history) may still have let the worker write its result.
 			if d.ingestOne(j, in, sts) {
 				changed = true
+				return
+			}
+			in.unknownPolls++
+			if in.unknownPolls < 3 || now.Sub(in.Submitted) < vanishGrace {
 				return
 			}
 			d.failAttempt(j, in, "failed", "the job vanished from the scheduler without a result", "VANISHED", pluginapi.NoExitCode)
