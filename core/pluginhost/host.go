@@ -142,6 +142,12 @@ func configure(ctx context.Context, p Plugin, c *pluginapi.Client, settings map[
 	if err := resp.Diagnostics.Err(); err != nil {
 		return nil, fmt.Errorf("executor %q settings: %w", p.Name, err)
 	}
+	// What a plugin can do may depend on its settings and on what it
+	// found out while configuring (a site's max_array_size, the scheduler
+	// version it detected): the engine plans with the configured answer.
+	if after, err := ex.Info(ctx, &pluginapi.InfoRequest{}); err == nil && after.Diagnostics.Err() == nil {
+		info = after
+	}
 	return &Running{Plugin: p, Client: c, Info: info}, nil
 }
 
