@@ -13,9 +13,10 @@ const ProtocolVersion = 1
 // dispatcher runs.
 type Executor interface {
 	// Info describes the plugin: who it is, what it can do natively, which
-	// resource keys it accepts and which settings it takes. It must work before Configure; the host asks again
-	// after Configure and plans with that answer, so capabilities may
-	// reflect the settings (a site's maximum array size, a detected version).
+	// resource keys it accepts and which settings it takes. It must work
+	// before Configure; the host asks again after Configure and plans with
+	// that answer, so capabilities may reflect the settings (a site's
+	// maximum array size, a detected scheduler version).
 	Info(ctx context.Context, req *InfoRequest) (*InfoResponse, error)
 
 	// Configure passes the site's settings (the config file's
