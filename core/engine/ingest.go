@@ -70,8 +70,12 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 		// The scheduler sent SIGTERM: its own state says why (time limit,
 		// cancellation, preemption).
 		kind, reason := "failed", "terminated by the scheduler ("+res.Signal+")"
-		if st, ok := sts.of(in); ok && st.State.Terminal() && st.State != pluginapi.StateCompleted && st.State != pluginapi.StateFailed {
-			kind, reason = failureOf(st)
+		if st, ok := sts.of(in); ok && st.State.Terminal() && st.State != pluginapi.StateCompleted {
+			if st.State != pluginapi.StateFailed {
+				kind, reason = failureOf(st)
+			} else if st.Reason != "" {
+				reason += ": " + st.Reason
+			}
 		}
 		d.failAttempt(j, in, kind, reason, "TERMINATED", res.ExitCode)
 	default:

@@ -39,6 +39,10 @@ type Config struct {
 	// given its native id as its last word ("scancel", "qdel"). Empty
 	// skips the external-cancel scenario.
 	Cancel string
+	// CancelReason is what the reason of a job cancelled that way must
+	// match (a regular expression; default "cancel"). A scheduler that does
+	// not tell a cancel from other signals (Torque) says less.
+	CancelReason string
 	// TimeLimit is a `time` resource the scheduler enforces ("1m" on Slurm,
 	// which checks limits every 30 s; seconds on a double); TimeSleep is
 	// how long, in seconds, the job that must exceed it sleeps. A retry
@@ -94,6 +98,11 @@ func RunDir(t *testing.T, cfg Config, dir string) {
 			env.Setenv("REFLOW_PLUGIN_PATH", bin)
 			env.Setenv("EXECUTOR", cfg.Executor)
 			env.Setenv("CANCEL", cfg.Cancel)
+			reason := cfg.CancelReason
+			if reason == "" {
+				reason = "cancel"
+			}
+			env.Setenv("CANCEL_REASON", reason)
 			env.Setenv("TIMELIMIT", cfg.TimeLimit)
 			env.Setenv("TIMESLEEP", fmt.Sprint(cfg.TimeSleep))
 			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
