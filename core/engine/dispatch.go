@@ -37,6 +37,9 @@ type dispatcher struct {
 	// is the last warning an executor's Poll gave, so it is shown once.
 	pollFailures map[string]int
 	pollWarned   map[string]string
+	// refusedJob is, per executor, the job whose submission the scheduler
+	// last refused for a limit (RetryLater).
+	refusedJob map[string]string
 }
 
 // Dispatch drives a run until it ends, or until ctx is cancelled, in which
@@ -86,7 +89,7 @@ func Dispatch(ctx context.Context, cfg Config, runID string, bound *hclconfig.Bo
 		return run, fmt.Errorf("reading the submissions of run %s: %w", runID, err)
 	}
 	d := &dispatcher{cfg: cfg, m: m, executors: map[string]*pluginhost.Running{}, digests: cache.NewDigestCache(), madeDirs: map[string]bool{},
-		journal: &journal{path: runspec.SubmissionsPath(run.RunDir)}, pollFailures: map[string]int{}, pollWarned: map[string]string{}}
+		journal: &journal{path: runspec.SubmissionsPath(run.RunDir)}, pollFailures: map[string]int{}, pollWarned: map[string]string{}, refusedJob: map[string]string{}}
 	defer d.journal.close()
 	if replayed > 0 {
 		d.events = append(d.events, fmt.Sprintf("reattached to %d instances submitted by a dispatcher that died before recording them", replayed))

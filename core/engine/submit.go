@@ -37,7 +37,13 @@ func (d *dispatcher) submit(ctx context.Context, toRun []readyInst) (bool, error
 	throttle := d.throttles(ctx, toRun)
 	refused := map[string]bool{}
 	changed := false
-	for _, s := range d.group(ctx, toRun) {
+	subs := d.group(ctx, toRun)
+	// A job the scheduler refused last round goes last this round, so one
+	// job it keeps refusing cannot starve the others of the same executor.
+	sort.SliceStable(subs, func(a, b int) bool {
+		return d.refusedJob[subs[a].j.executor] != subs[a].j.hc.Name && d.refusedJob[subs[b].j.executor] == subs[b].j.hc.Name
+	})
+	for _, s := range subs {
 		name := s.j.executor
 		if refused[name] {
 			continue
@@ -67,6 +73,7 @@ func (d *dispatcher) submit(ctx context.Context, toRun []readyInst) (bool, error
 		if !ok {
 			// The scheduler refused for a limit: try again next round.
 			refused[name] = true
+			d.refusedJob[name] = s.j.hc.Name
 			continue
 		}
 		changed = true
