@@ -57,6 +57,8 @@ func (t *Tx) AppendAttempts(ctx context.Context, as ...Attempt) error {
 		return err
 	}
 	defer st.Close()
+	hw := t.handleWriter()
+	defer hw.close()
 	for _, a := range as {
 		key := instanceKey(a.RunID, a.Task, a.Index)
 		if a.RunID == "" || a.Task == "" || a.Attempt < 1 {
@@ -69,8 +71,11 @@ func (t *Tx) AppendAttempts(ctx context.Context, as ...Attempt) error {
 		if !a.State.Terminal() {
 			exit = NoExitCode // as for instances: no "exited 0" before the end
 		}
+		if err := hw.put(ctx, a.RunID, a.Handle); err != nil {
+			return err
+		}
 		_, err := st.ExecContext(ctx, a.RunID, a.Task, a.Index, a.Attempt, string(a.State),
-			a.Handle.ID, blobOrNull(a.Handle.State), a.NativeState, exit, a.Reason,
+			a.Handle.ID, nil, a.NativeState, exit, a.Reason,
 			nsOrNull(a.Submitted), nsOrNull(a.Started), nsOrNull(a.Finished), a.Host, a.PeakMemory)
 		if err != nil {
 			return fmt.Errorf("attempt %d of %s: %w", a.Attempt, key, err)
@@ -115,5 +120,13 @@ func (t *Tx) ListAttempts(ctx context.Context, runID, task string, index int) ([
 		a.Submitted, a.Started, a.Finished = fromNS(submitted), fromNS(started), fromNS(finished)
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	hs := make([]*pluginapi.Handle, len(out))
+	for i := range out {
+		hs[i] = &out[i].Handle
+	}
+	return out, t.fillHandles(ctx, runID, hs)
 }

@@ -158,7 +158,8 @@ func instanceArgs(in *Instance) ([]any, error) {
 	if !in.State.Terminal() {
 		exit = NoExitCode
 	}
-	return []any{in.Attempt, string(in.State), in.Handle.ID, blobOrNull(in.Handle.State),
+	// The handle's state goes to handle_states (handles.go).
+	return []any{in.Attempt, string(in.State), in.Handle.ID, nil,
 		in.NativeState, in.Identity, jsonOrNull(in.Result), outputs, exit, in.Reason,
 		nsOrNull(in.Submitted), nsOrNull(in.Started), nsOrNull(in.Finished),
 		in.Host, in.PeakMemory, cached}, nil
@@ -186,6 +187,13 @@ func (t *Tx) PutInstances(ctx context.Context, ins []Instance) error {
 			full.Close()
 		}
 	}()
+	hw := t.handleWriter()
+	defer hw.close()
+	for i := range ins {
+		if err := hw.put(ctx, ins[i].RunID, ins[i].Handle); err != nil {
+			return err
+		}
+	}
 	args := make([]any, 0, 19*putBatch)
 	for lo := 0; lo < len(ins); lo += putBatch {
 		batch := ins[lo:min(lo+putBatch, len(ins))]
@@ -273,11 +281,16 @@ func (t *Tx) UpdateInstances(ctx context.Context, ins []Instance) error {
 			st.Close()
 		}
 	}()
+	hw := t.handleWriter()
+	defer hw.close()
 	args := make([]any, 0, 19)
 	for i := range ins {
 		in := &ins[i]
 		vals, err := instanceArgs(in)
 		if err != nil {
+			return err
+		}
+		if err := hw.put(ctx, in.RunID, in.Handle); err != nil {
 			return err
 		}
 		st, ok := stmts[in.State]
@@ -373,7 +386,10 @@ func (t *Tx) GetInstance(ctx context.Context, runID, task string, index int) (In
 	if errors.Is(err, sql.ErrNoRows) {
 		return Instance{}, notFound("instance %s", instanceKey(runID, task, index))
 	}
-	return in, err
+	if err != nil {
+		return in, err
+	}
+	return in, t.fillHandles(ctx, runID, []*pluginapi.Handle{&in.Handle})
 }
 
 // ListInstances returns a run's instances that match f, ordered by task
@@ -411,7 +427,15 @@ func (t *Tx) ListInstances(ctx context.Context, runID string, f InstanceFilter) 
 		}
 		out = append(out, in)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	hs := make([]*pluginapi.Handle, len(out))
+	for i := range out {
+		hs[i] = &out[i].Handle
+	}
+	return out, t.fillHandles(ctx, runID, hs)
 }
 
 // CountInstances returns how many of a run's instances are in each state

@@ -20,6 +20,7 @@ var migrations = []migration{
 	{name: "base schema", sql: schemaV1},
 	{name: "attempts history", sql: schemaV2},
 	{name: "listing indexes and native state", sql: schemaV3},
+	{name: "handle states once per job", sql: schemaV4},
 }
 
 // LatestSchemaVersion is the newest schema version this reflow knows.
@@ -191,4 +192,23 @@ func migrate(ctx context.Context, db *sql.DB, path string, steps []migration) (i
 		return 0, err
 	}
 	return len(steps), nil
+}
+
+// v4: a handle's opaque state is stored once per run and handle id (see
+// handles.go) rather than in every instance and attempt row of the job.
+var schemaV4 = []string{
+	`CREATE TABLE handle_states (
+		run_id    TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+		handle_id TEXT NOT NULL,
+		state     BLOB NOT NULL,
+		PRIMARY KEY (run_id, handle_id)
+	)`,
+	`INSERT OR IGNORE INTO handle_states (run_id, handle_id, state)
+		SELECT run_id, handle_id, handle_state FROM instances
+		WHERE handle_id != '' AND length(handle_state) > 0`,
+	`INSERT OR IGNORE INTO handle_states (run_id, handle_id, state)
+		SELECT run_id, handle_id, handle_state FROM attempts
+		WHERE handle_id != '' AND length(handle_state) > 0`,
+	`UPDATE instances SET handle_state = NULL WHERE handle_state IS NOT NULL`,
+	`UPDATE attempts SET handle_state = NULL WHERE handle_state IS NOT NULL`,
 }
