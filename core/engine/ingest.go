@@ -83,7 +83,21 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 		if reason == "" {
 			reason = fmt.Sprintf("command exited with status %d", res.ExitCode)
 		}
-		d.failAttempt(j, in, "failed", reason, "FAILED", res.ExitCode)
+		kind, native := "failed", "FAILED"
+		// A command the scheduler killed (the cgroup OOM killer, a time
+		// limit) looks to the surviving worker like any death by signal:
+		// the scheduler's word decides the kind, so retry { on = ["oom"] }
+		// and mem_factor apply.
+		if st, ok := sts.of(in); ok {
+			switch st.State {
+			case pluginapi.StateOutOfMemory, pluginapi.StateTimeout, pluginapi.StateNodeFail, pluginapi.StateCancelled:
+				var why string
+				kind, why = failureOf(st)
+				reason = why + " (" + reason + ")"
+				native = st.NativeState
+			}
+		}
+		d.failAttempt(j, in, kind, reason, native, res.ExitCode)
 	}
 	return true
 }
