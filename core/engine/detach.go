@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -143,6 +144,11 @@ func chainPossible(c pluginapi.Capabilities, name string) error {
 func submitDispatcher(ctx context.Context, ex pluginapi.Executor, cfg Config, run store.Run, dt Detach, gen int, deps []pluginapi.Dependency, timer *pluginapi.Handle) (DispatcherJob, error) {
 	spec := dispatcherSpec(cfg, run, dt, gen)
 	spec.Dependencies = deps
+	// The scheduler opens the log files before the job runs: a missing
+	// directory fails the job before reflow could say anything.
+	if err := os.MkdirAll(filepath.Dir(spec.Stdout), 0o755); err != nil {
+		return DispatcherJob{}, err
+	}
 	resp, err := ex.Submit(ctx, &pluginapi.SubmitRequest{Job: spec})
 	if err == nil {
 		err = resp.Diagnostics.Err()

@@ -40,6 +40,8 @@ type dispatcher struct {
 	// refusedJob is, per executor, the job whose submission the scheduler
 	// last refused for a limit (RetryLater).
 	refusedJob map[string]string
+	// again asks for the next round at once, without a poll interval.
+	again bool
 }
 
 // Dispatch drives a run until it ends, or until ctx is cancelled, in which
@@ -140,6 +142,10 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 				return d.abort(ctx, err)
 			}
 			return d.m.run, nil
+		}
+		if d.again {
+			d.again = false
+			continue
 		}
 		// Adaptive polling: quick while things change, backing off while
 		// nothing does, so a long queue wait costs few scheduler queries.

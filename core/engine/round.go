@@ -32,7 +32,11 @@ func (d *dispatcher) runRound(ctx context.Context) (bool, error) {
 		return changed, err
 	}
 	if hits {
-		changed = true
+		// Cache hits finish instances now, which may make their
+		// dependents ready: the next round need not wait for the
+		// scheduler, so it comes at once (a fully cached run costs no
+		// poll intervals).
+		changed, d.again = true, true
 	}
 	submitted, err := d.submit(ctx, toRun)
 	if err != nil {

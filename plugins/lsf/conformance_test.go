@@ -28,5 +28,8 @@ func TestConformance(t *testing.T) {
 	executortest.Run(t, executortest.Config{
 		Plugin:       executortest.Build(t, "."),
 		PollInterval: 200 * time.Millisecond,
+		// 300 jobs in one Poll shows batching as well as 1,000 and keeps
+		// the suite's time in bounds on a 2-core CI machine.
+		ManyJobs: 300,
 	})
 }
