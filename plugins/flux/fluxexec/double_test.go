@@ -234,12 +234,24 @@ func TestRefusals(t *testing.T) {
 	if err != nil || !r.RetryLater {
 		t.Fatalf("an array over the active-job limit: %v retry=%v %v", err, r.RetryLater, r.Diagnostics)
 	}
-	// The one element Flux admitted was cancelled again.
-	out, _ := exec.Command("flux", "jobs", "-n", "-o", "{name}|{result}", "-a").Output()
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if strings.HasPrefix(l, "arr-") && !strings.HasSuffix(l, "|CANCELED") {
-			t.Errorf("a partial submission was left running: %s", l)
+	// The one element Flux admitted was cancelled again. A cancel takes
+	// effect asynchronously (the job passes through CLEANUP), so give it a
+	// moment before calling it left running.
+	var left []string
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		out, _ := exec.Command("flux", "jobs", "-n", "-o", "{name}|{result}", "-a").Output()
+		left = left[:0]
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if strings.HasPrefix(l, "arr-") && !strings.HasSuffix(l, "|CANCELED") {
+				left = append(left, l)
+			}
 		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, l := range left {
+		t.Errorf("a partial submission was left running: %s", l)
 	}
 	e.Cancel(context.Background(), &pluginapi.CancelRequest{Handles: []pluginapi.Handle{sleeper}})
 }
