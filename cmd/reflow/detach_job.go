@@ -55,19 +55,12 @@ func dispatchExecutor(site *hclconfig.SiteConfig, runExecutor string) string {
 
 // detachFor collects how this run's dispatcher jobs are made.
 func detachFor(mode string, site *hclconfig.SiteConfig, st *store.Store, runExecutor string) engine.Detach {
-	dt := engine.Detach{Mode: mode, Executor: dispatchExecutor(site, runExecutor), StorePath: st.Path(),
-		Env: dispatcherEnv(), Resources: map[string]string{}, Options: map[string]string{}}
+	dt := engine.Detach{Mode: mode, Executor: dispatchExecutor(site, runExecutor), StorePath: st.Path(), Env: dispatcherEnv()}
 	var siteRes *hclconfig.Resources
 	if ex := site.Executors[dt.Executor]; ex != nil {
 		siteRes = ex.Resources
 	}
-	merged := hclconfig.MergeResources(siteRes, site.Dispatch.Resources)
-	for k, v := range merged.Values {
-		dt.Resources[k] = fmt.Sprint(v)
-	}
-	for k, v := range merged.Options {
-		dt.Options[k] = fmt.Sprint(v)
-	}
+	dt.Resources, dt.Options = engine.RenderResources(hclconfig.MergeResources(siteRes, site.Dispatch.Resources))
 	if _, ok := dt.Resources["time"]; !ok && mode == engine.ModeChain {
 		// A chain link lingers a few minutes at most.
 		dt.Resources["time"] = "30m"

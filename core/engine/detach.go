@@ -228,17 +228,15 @@ func (d *dispatcher) handOver(ctx context.Context) error {
 		return fmt.Errorf("submitting the chain's timer job: %w", err)
 	}
 	timer := tr.Handle
-	var deps []pluginapi.Dependency
-	if caps.AnyOf {
-		for _, h := range waits {
-			deps = append(deps, pluginapi.Dependency{Kind: pluginapi.AfterAny, Handle: h, Group: "wake"})
-		}
-	} else {
-		waits = nil // without any-of the chain can only wait for its timer
-	}
-	deps = append(deps, pluginapi.Dependency{Kind: pluginapi.AfterAny, Handle: timer, Group: "wake"})
+	// The next link starts when the first of its jobs or the timer ends:
+	// one any-of group. Without any-of it can only wait for the timer.
+	group := "wake"
 	if !caps.AnyOf {
-		deps[0].Group = ""
+		waits, group = nil, ""
+	}
+	var deps []pluginapi.Dependency
+	for _, h := range append(waits, timer) {
+		deps = append(deps, pluginapi.Dependency{Kind: pluginapi.AfterAny, Handle: h, Group: group})
 	}
 	gen := 1
 	if prev, ok := RunDispatcherJob(d.m.run); ok {

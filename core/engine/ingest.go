@@ -70,12 +70,10 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 		// The scheduler sent SIGTERM: its own state says why (time limit,
 		// cancellation, preemption).
 		kind, reason := "failed", "terminated by the scheduler ("+res.Signal+")"
-		if st, ok := sts.of(in); ok && st.State.Terminal() && st.State != pluginapi.StateCompleted {
-			if st.State != pluginapi.StateFailed {
-				kind, reason = failureOf(st)
-			} else if st.Reason != "" {
-				reason += ": " + st.Reason
-			}
+		if st, ok := schedulerEnded(sts, in); ok {
+			kind, reason = failureOf(st)
+		} else if st, ok := sts.of(in); ok && st.State == pluginapi.StateFailed && st.Reason != "" {
+			reason += ": " + st.Reason
 		}
 		d.failAttempt(j, in, kind, reason, "TERMINATED", res.ExitCode)
 	default:
@@ -88,18 +86,28 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 		// limit) looks to the surviving worker like any death by signal:
 		// the scheduler's word decides the kind, so retry { on = ["oom"] }
 		// and mem_factor apply.
-		if st, ok := sts.of(in); ok {
-			switch st.State {
-			case pluginapi.StateOutOfMemory, pluginapi.StateTimeout, pluginapi.StateNodeFail, pluginapi.StateCancelled:
-				var why string
-				kind, why = failureOf(st)
-				reason = why + " (" + reason + ")"
-				native = st.NativeState
-			}
+		if st, ok := schedulerEnded(sts, in); ok {
+			var why string
+			kind, why = failureOf(st)
+			reason = why + " (" + reason + ")"
+			native = st.NativeState
 		}
 		d.failAttempt(j, in, kind, reason, native, res.ExitCode)
 	}
 	return true
+}
+
+// schedulerEnded returns the scheduler's status of in when the scheduler
+// itself ended the job (out of memory, time limit, node failure, cancel):
+// a terminal state that is neither the job's own success nor its own
+// failure. Its word then explains a worker's result better than the
+// worker can.
+func schedulerEnded(sts statuses, in *inst) (status, bool) {
+	st, ok := sts.of(in)
+	if !ok || !st.State.Terminal() || st.State == pluginapi.StateCompleted || st.State == pluginapi.StateFailed {
+		return status{}, false
+	}
+	return st, true
 }
 
 // resultJSON turns the content of $REFLOW_RESULT into the JSON the store

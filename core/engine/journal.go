@@ -112,13 +112,7 @@ func replayJournal(m *model) (int, error) {
 			if in == nil || in.placeholder || in.State != store.InstancePending || in.Attempt >= l.Attempt {
 				continue
 			}
-			in.Attempt = l.Attempt
-			in.Handle = l.Handle
-			in.set(store.InstanceSubmitted, "")
-			in.NativeState = "SUBMITTED"
-			in.Submitted = l.At
-			in.Started, in.Finished = time.Time{}, time.Time{}
-			in.ExitCode = pluginapi.NoExitCode
+			in.markSubmitted(l.Attempt, l.Handle, l.At)
 			n++
 		}
 	}

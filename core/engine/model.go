@@ -2,9 +2,11 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"github.com/reflow-hpc/reflow/core/store"
 	"github.com/reflow-hpc/reflow/hclconfig"
+	"github.com/reflow-hpc/reflow/pluginapi"
 )
 
 // inst is one instance in the dispatcher's memory: the stored row, plus what
@@ -34,6 +36,20 @@ type inst struct {
 
 func (in *inst) set(state store.InstanceState, reason string) {
 	in.State, in.Reason, in.dirty = state, reason, true
+}
+
+// markSubmitted records that attempt of in went out as the scheduler job h
+// at the given time: by the submission itself, or by a journal replay of a
+// submission a dead dispatcher made.
+func (in *inst) markSubmitted(attempt int, h pluginapi.Handle, at time.Time) {
+	in.Attempt = attempt
+	in.Handle = h
+	in.set(store.InstanceSubmitted, "")
+	in.NativeState = "SUBMITTED"
+	in.Submitted = at
+	in.Started, in.Finished = time.Time{}, time.Time{}
+	in.ExitCode = pluginapi.NoExitCode
+	in.unknownPolls = 0
 }
 
 // job is one job of the run in memory.

@@ -48,23 +48,8 @@ func (d *dispatcher) submit(ctx context.Context, toRun []readyInst) (bool, error
 		if refused[name] {
 			continue
 		}
-		if b, ok := budget[name]; ok {
-			if b <= 0 {
-				continue
-			}
-			if len(s.insts) > b {
-				s.insts = s.insts[:b]
-			}
-			budget[name] = b - len(s.insts)
-		}
-		if b, ok := throttle[s.j]; ok {
-			if b <= 0 {
-				continue
-			}
-			if len(s.insts) > b {
-				s.insts = s.insts[:b]
-			}
-			throttle[s.j] = b - len(s.insts)
+		if !spend(budget, name, &s) || !spend(throttle, s.j, &s) {
+			continue
 		}
 		ok, err := d.submitOne(ctx, s)
 		if err != nil {
@@ -101,16 +86,36 @@ func (d *dispatcher) budgets() map[string]int {
 	return out
 }
 
+// spend trims s to what is left of a limit (max_queued of an executor,
+// the engine-kept throttle of a job) and takes that from it. It reports
+// false when nothing is left; a key without a limit leaves s whole.
+func spend[K comparable](left map[K]int, k K, s *submission) bool {
+	b, ok := left[k]
+	if !ok {
+		return true
+	}
+	if b <= 0 {
+		return false
+	}
+	if len(s.insts) > b {
+		s.insts = s.insts[:b]
+	}
+	left[k] = b - len(s.insts)
+	return true
+}
+
 // throttles returns, per array job whose array_parallelism its executor
 // cannot enforce (no native throttle, or no arrays at all), how many more
 // of its elements may be out: the engine keeps the cap itself by
 // submitting in waves.
 func (d *dispatcher) throttles(ctx context.Context, toRun []readyInst) map[*job]int {
 	out := map[*job]int{}
+	checked := map[*job]bool{}
 	for _, r := range toRun {
-		if _, seen := out[r.j]; seen || !r.j.isArray() {
+		if checked[r.j] || !r.j.isArray() {
 			continue
 		}
+		checked[r.j] = true
 		p := arrayParallelism(r.in)
 		if p <= 0 {
 			continue
@@ -231,14 +236,7 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 		return true, nil
 	}
 	for _, in := range s.insts {
-		in.Attempt = s.attempt
-		in.Handle = resp.Handle
-		in.set(store.InstanceSubmitted, "")
-		in.NativeState = "SUBMITTED"
-		in.Submitted = now
-		in.Started, in.Finished = time.Time{}, time.Time{}
-		in.ExitCode = pluginapi.NoExitCode
-		in.unknownPolls = 0
+		in.markSubmitted(s.attempt, resp.Handle, now)
 	}
 	return true, nil
 }
@@ -312,14 +310,8 @@ func (d *dispatcher) resources(j *job, in *inst) (map[string]string, map[string]
 			site = ex.Resources
 		}
 	}
-	merged := hclconfig.MergeResources(site, in.hc.Resources)
-	res := map[string]string{}
-	for k, v := range merged.Values {
-		if k == "array_parallelism" {
-			continue // the engine passes it as Array.Parallelism
-		}
-		res[k] = renderValue(v)
-	}
+	res, opts := RenderResources(hclconfig.MergeResources(site, in.hc.Resources))
+	delete(res, "array_parallelism") // the engine passes it as Array.Parallelism
 	r := j.hc.Retry
 	if in.oomRetries > 0 && r.MemFactor > 1 {
 		if m, err := sdk.ParseMemory(res["mem"]); err == nil {
@@ -333,11 +325,23 @@ func (d *dispatcher) resources(j *job, in *inst) (map[string]string, map[string]
 			res["time"] = strconv.FormatInt(int64(secs), 10) + "s"
 		}
 	}
-	opts := map[string]string{}
-	for k, v := range merged.Options {
-		opts[k] = renderValue(v)
-	}
 	return res, opts
+}
+
+// RenderResources renders resource values and native options as the
+// strings plugins receive (numbers without a decimal point when whole).
+func RenderResources(r *hclconfig.Resources) (values, options map[string]string) {
+	values, options = map[string]string{}, map[string]string{}
+	if r == nil {
+		return values, options
+	}
+	for k, v := range r.Values {
+		values[k] = renderValue(v)
+	}
+	for k, v := range r.Options {
+		options[k] = renderValue(v)
+	}
+	return values, options
 }
 
 func arrayParallelism(in *inst) int {
