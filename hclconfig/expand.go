@@ -206,40 +206,30 @@ func (s *Snapshot) expand(name string) (*Expansion, hcl.Diagnostics) {
 const parallelFill = 2048
 
 // fillAll sets out[i] = fn(i) for every i and returns each element's
-// diagnostics by index (nil when there are none). Large arrays are filled
+// diagnostics by index. Large arrays are filled
 // by one goroutine per core, each over a contiguous block, so diagnostics
 // still come out in element order. fn must only read shared state: every
 // memo it could fill (defaults, parameters, the job's context) is filled
 // before fillAll is called.
 func fillAll(out []*Instance, fn func(i int) (*Instance, hcl.Diagnostics)) []hcl.Diagnostics {
-	var diags []hcl.Diagnostics
-	record := func(i int, ds hcl.Diagnostics) {
-		if len(ds) > 0 {
-			diags[i] = ds
+	diags := make([]hcl.Diagnostics, len(out))
+	fill := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i], diags[i] = fn(i)
 		}
 	}
-	diags = make([]hcl.Diagnostics, len(out))
 	workers := runtime.GOMAXPROCS(0)
 	if len(out) < parallelFill || workers < 2 {
-		for i := range out {
-			inst, ds := fn(i)
-			out[i] = inst
-			record(i, ds)
-		}
+		fill(0, len(out))
 		return diags
 	}
 	var wg sync.WaitGroup
 	block := (len(out) + workers - 1) / workers
 	for lo := 0; lo < len(out); lo += block {
-		hi := min(lo+block, len(out))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				inst, ds := fn(i)
-				out[i] = inst
-				record(i, ds)
-			}
+			fill(lo, min(lo+block, len(out)))
 		}()
 	}
 	wg.Wait()
