@@ -6,8 +6,10 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -28,7 +30,11 @@ var (
 // when REFLOW_REQUIRE_SLURM=1.
 func Require(t testing.TB) {
 	t.Helper()
-	once.Do(func() { pingErr = ping() })
+	once.Do(func() {
+		if pingErr = ping(); pingErr == "" {
+			holdCluster()
+		}
+	})
 	if pingErr == "" {
 		return
 	}
@@ -38,6 +44,23 @@ func Require(t testing.TB) {
 	t.Skipf("SKIPPED: no real Slurm to test against (%s); start one with scripts/testenv/slurm-up.sh (as root), or set %s=1 to make this a failure",
 		pingErr, RequireEnv)
 }
+
+// holdCluster makes this test binary the only one using the cluster until
+// it exits: `go test ./...` runs packages in parallel, and one package's
+// 1,500-element fan-out would otherwise keep another's jobs pending past
+// their waits. The lock is an flock on a file every Slurm test binary
+// shares; the kernel drops it when the process ends, however it ends.
+func holdCluster() {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "reflow-slurm-tests.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return // no lock: the tests still run, only less isolated
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX) // held, with f, until exit
+	lockFile = f
+}
+
+// lockFile keeps the cluster lock's file open for the life of the process.
+var lockFile *os.File
 
 // ping asks the controller whether it is up; "" means it is.
 func ping() string {
