@@ -2,13 +2,13 @@ package hclconfig
 
 import (
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/reflow-hpc/reflow/core/parallel"
 )
 
 // Snapshot evaluates a bound workflow against what the engine knows at one
@@ -206,33 +206,18 @@ func (s *Snapshot) expand(name string) (*Expansion, hcl.Diagnostics) {
 const parallelFill = 2048
 
 // fillAll sets out[i] = fn(i) for every i and returns each element's
-// diagnostics by index. Large arrays are filled
-// by one goroutine per core, each over a contiguous block, so diagnostics
+// diagnostics by index. Large arrays are filled by one goroutine per core,
+// each over a contiguous block (core/parallel), so diagnostics
 // still come out in element order. fn must only read shared state: every
 // memo it could fill (defaults, parameters, the job's context) is filled
 // before fillAll is called.
 func fillAll(out []*Instance, fn func(i int) (*Instance, hcl.Diagnostics)) []hcl.Diagnostics {
 	diags := make([]hcl.Diagnostics, len(out))
-	fill := func(lo, hi int) {
+	parallel.Blocks(len(out), parallelFill, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			out[i], diags[i] = fn(i)
 		}
-	}
-	workers := runtime.GOMAXPROCS(0)
-	if len(out) < parallelFill || workers < 2 {
-		fill(0, len(out))
-		return diags
-	}
-	var wg sync.WaitGroup
-	block := (len(out) + workers - 1) / workers
-	for lo := 0; lo < len(out); lo += block {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fill(lo, min(lo+block, len(out)))
-		}()
-	}
-	wg.Wait()
+	})
 	return diags
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/reflow-hpc/reflow/core/cache"
@@ -42,6 +43,12 @@ type dispatcher struct {
 	refusedJob map[string]string
 	// again asks for the next round at once, without a poll interval.
 	again bool
+	// lastCommit is when the last commit ran; mustCommit asks the round's
+	// commit not to wait for commitEvery (see commitRound).
+	lastCommit time.Time
+	mustCommit bool
+	// idMu guards the jobs' identity memos (jobIdentity).
+	idMu sync.Mutex
 }
 
 // Dispatch drives a run until it ends, or until ctx is cancelled, in which
@@ -121,6 +128,9 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 			return d.abort(ctx, err)
 		}
 		if fin, state, reason := d.finished(); fin {
+			if err := d.commit(context.WithoutCancel(ctx)); err != nil {
+				return d.abort(ctx, err)
+			}
 			return d.finish(ctx, state, reason)
 		}
 		if ctx.Err() != nil {
@@ -138,6 +148,9 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 			idle++
 		}
 		if d.chainLinkDone(began, idle) {
+			if err := d.commit(context.WithoutCancel(ctx)); err != nil {
+				return d.abort(ctx, err)
+			}
 			if err := d.handOver(context.WithoutCancel(ctx)); err != nil {
 				return d.abort(ctx, err)
 			}
@@ -153,6 +166,12 @@ func (d *dispatcher) loop(ctx context.Context) (store.Run, error) {
 			interval = min
 		} else if interval *= 2; interval > max {
 			interval = max
+		}
+		if interval >= commitEvery {
+			// Nothing waits in memory through a long sleep.
+			if err := d.commit(ctx); err != nil {
+				return d.abort(ctx, err)
+			}
 		}
 		select {
 		case <-ctx.Done():

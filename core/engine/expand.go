@@ -89,6 +89,7 @@ func (d *dispatcher) upstreamSettled(j *job) bool {
 // size creates the instances of a job once its size is known.
 func (d *dispatcher) size(j *job, n int) {
 	j.size = n
+	d.mustCommit = true // a resumed dispatcher must find the instances
 	count := n
 	if !j.isArray() {
 		count = 1

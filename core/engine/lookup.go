@@ -18,37 +18,31 @@ func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyIns
 	}
 	var ids []string
 	var parts []partsRecord
-	for _, r := range ready {
-		p, err := d.parts(r.j, r.in)
-		if err != nil {
+	idfs := d.identify(ready)
+	for i := range idfs {
+		r, idf := ready[i], &idfs[i]
+		if idf.err != nil {
 			// An input that cannot be read fails the instance now, with
 			// the file named, rather than in the worker later.
-			r.in.set(store.InstanceFailed, err.Error())
+			r.in.set(store.InstanceFailed, idf.err.Error())
 			d.failed = true
 			continue
 		}
-		id := p.Identity()
-		if r.in.Identity != id {
-			r.in.Identity = id
+		if r.in.Identity != idf.id {
+			r.in.Identity = idf.id
 			r.in.dirty = true
 			// Only when the identity changes: an instance held back by
 			// max_queued is looked up every round but recorded once.
-			parts = append(parts, partsRecord{p, id})
+			parts = append(parts, partsRecord{idf.p, idf.id})
 		}
 		if d.cacheable(r.j) {
-			ids = append(ids, id)
+			ids = append(ids, idf.id)
 		}
 	}
 	d.recordParts(parts)
-	var entries map[string]store.CacheEntry
-	if len(ids) > 0 {
-		err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
-			entries, err = tx.CacheLookupMany(ctx, ids)
-			return err
-		})
-		if err != nil {
-			return nil, false, err
-		}
+	entries, err := d.lookupCache(ctx, ids)
+	if err != nil {
+		return nil, false, err
 	}
 	var toRun []readyInst
 	var touch []string
@@ -99,8 +93,12 @@ func (d *dispatcher) parts(j *job, in *inst) (cache.Parts, error) {
 	})
 }
 
-// jobIdentity is the identity of a whole job, computed once when it is done.
+// jobIdentity is the identity of a whole job, computed once when it is
+// done. Identities are computed on several goroutines (identify), so the
+// memo is filled under a lock.
 func (d *dispatcher) jobIdentity(j *job) string {
+	d.idMu.Lock()
+	defer d.idMu.Unlock()
 	if j.identity != "" {
 		return j.identity
 	}

@@ -55,7 +55,7 @@ func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir
 	m := newModel(run, bound, func(j *hclconfig.Job) string { return executorFor(j, executor) })
 	d := &dispatcher{cfg: cfg, m: m, digests: cache.NewDigestCache(), madeDirs: map[string]bool{}}
 	prev := previousParts(ctx, cfg.Store, bound)
-	reasons := map[*inst][]string{}
+	var reasons map[*inst][]string
 	for {
 		d.round++
 		progress := d.expand()
@@ -63,26 +63,24 @@ func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir
 		if len(ready) == 0 && !progress {
 			break
 		}
+		if reasons == nil {
+			reasons = make(map[*inst][]string, len(ready))
+		}
+		idfs := d.identify(ready)
 		ids := make([]string, 0, len(ready))
-		parts := make(map[*inst]cache.Parts, len(ready))
-		for _, r := range ready {
-			p, err := d.parts(r.j, r.in)
-			if err != nil {
-				r.in.set(store.InstanceFailed, err.Error())
+		for i := range idfs {
+			if idfs[i].err != nil {
+				ready[i].in.set(store.InstanceFailed, idfs[i].err.Error())
 				continue
 			}
-			r.in.Identity = p.Identity()
-			parts[r.in] = p
-			ids = append(ids, r.in.Identity)
+			ready[i].in.Identity = idfs[i].id
+			ids = append(ids, idfs[i].id)
 		}
-		var entries map[string]store.CacheEntry
-		if err := cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
-			entries, err = tx.CacheLookupMany(ctx, ids)
-			return err
-		}); err != nil {
+		entries, err := d.lookupCache(ctx, ids)
+		if err != nil {
 			return nil, err
 		}
-		for _, r := range ready {
+		for i, r := range ready {
 			if r.in.State != store.InstancePending {
 				continue
 			}
@@ -100,14 +98,14 @@ func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir
 			}
 			// It would run: its dependents cannot be known before it has.
 			r.in.set(store.InstanceSubmitted, "")
-			reasons[r.in] = runReasons(d, r.j, r.in, parts[r.in], prev, why)
+			reasons[r.in] = runReasons(d, r.j, r.in, &idfs[i].p, prev, why)
 		}
 	}
 	return d.planOf(reasons), nil
 }
 
 // runReasons says why an instance would run.
-func runReasons(d *dispatcher, j *job, in *inst, p cache.Parts, prev map[string]map[int]RecordedParts, why string) []string {
+func runReasons(d *dispatcher, j *job, in *inst, p *cache.Parts, prev map[string]map[int]RecordedParts, why string) []string {
 	switch {
 	case d.cfg.Force || d.cfg.ForceTasks[j.hc.Name]:
 		return []string{cache.ReasonForced}
@@ -120,7 +118,7 @@ func runReasons(d *dispatcher, j *job, in *inst, p cache.Parts, prev map[string]
 	if !ok {
 		return []string{cache.ReasonNew}
 	}
-	rs := cache.Diff(old.Parts, p)
+	rs := cache.Diff(old.Parts, *p)
 	if len(rs) == 0 {
 		return []string{"outputs of the last run are gone"}
 	}
@@ -155,7 +153,8 @@ func previousParts(ctx context.Context, st *store.Store, bound *hclconfig.Bound)
 func (d *dispatcher) planOf(reasons map[*inst][]string) []*JobPlan {
 	var out []*JobPlan
 	for _, j := range d.m.order {
-		jp := &JobPlan{Job: j.hc, Executor: j.executor, Size: j.size, Counts: map[string]int{}}
+		jp := &JobPlan{Job: j.hc, Executor: j.executor, Size: j.size, Counts: map[string]int{},
+			Items: make([]PlanItem, 0, max(len(j.insts), 1))}
 		if len(j.insts) == 0 {
 			jp.Items = []PlanItem{{Index: -1, Status: PlanUnknown, Preview: previewOf(d, j, nil)}}
 		}

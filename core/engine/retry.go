@@ -36,6 +36,9 @@ func (d *dispatcher) retries() bool {
 			displayName(j, in), in.Attempt, attempts, in.Reason))
 		in.set(store.InstancePending, "retrying after: "+in.Reason)
 		in.retryRound = d.round
+		// The failed attempt's record must be stored before the next
+		// attempt goes out (the journal knows only submissions).
+		d.mustCommit = true
 		in.Handle = pluginapi.Handle{}
 		in.ExitCode = pluginapi.NoExitCode
 	})

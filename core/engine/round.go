@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/reflow-hpc/reflow/core/store"
 )
@@ -45,11 +46,29 @@ func (d *dispatcher) runRound(ctx context.Context) (bool, error) {
 	if submitted {
 		changed = true
 	}
-	if err := d.commit(ctx); err != nil {
+	if err := d.commitRound(ctx); err != nil {
 		return changed, err
 	}
 	d.report(false)
 	return changed, nil
+}
+
+// commitEvery is how long a round's changes may wait in memory before they
+// are committed. A stream of tiny tasks changes something every round, and
+// a commit (a write transaction, its statements, the lease check) cost more
+// than the rest of the round; batching them loses nothing a crash cannot
+// rebuild: submissions are in the journal, and what finished is read again
+// from the scheduler and the result files by the dispatcher that resumes.
+const commitEvery = time.Second
+
+// commitRound commits the round's changes when they are due: commitEvery
+// after the last commit, or at once for what a resumed dispatcher could not
+// rebuild (new instances, attempts sent back for a retry).
+func (d *dispatcher) commitRound(ctx context.Context) error {
+	if !d.mustCommit && time.Since(d.lastCommit) < commitEvery {
+		return nil
+	}
+	return d.commit(ctx)
 }
 
 // commit writes everything the round changed in one transaction.
@@ -67,6 +86,7 @@ func (d *dispatcher) commit(ctx context.Context) error {
 		}
 		touched = append(touched, in)
 	})
+	d.lastCommit, d.mustCommit = time.Now(), false
 	if len(added) == 0 && len(updated) == 0 && len(d.attempts) == 0 && len(d.cachePut) == 0 {
 		return nil
 	}

@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"context"
+	"sync"
+
+	"github.com/reflow-hpc/reflow/core/cache"
+	"github.com/reflow-hpc/reflow/core/parallel"
+	"github.com/reflow-hpc/reflow/core/store"
+)
+
+// The first round of a large array computes, and looks up, the identity of
+// every element at once: 100,000 sets of parts to hash and 100,000 cache
+// keys to find. Elements share nothing but read-only state (the digest
+// cache is safe to share; a job's identity is memoised under a lock), so
+// both are spread over the cores.
+
+// parallelIdentities is the round size from which identities are computed
+// on every core.
+const parallelIdentities = 2048
+
+// identified is one ready instance's identity parts and identity, or why
+// they could not be computed.
+type identified struct {
+	p   cache.Parts
+	id  string
+	err error
+}
+
+// identify computes the parts and identity of each ready instance, by
+// position in ready.
+func (d *dispatcher) identify(ready []readyInst) []identified {
+	out := make([]identified, len(ready))
+	parallel.Blocks(len(ready), parallelIdentities, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p, err := d.parts(ready[i].j, ready[i].in)
+			if err != nil {
+				out[i].err = err
+				continue
+			}
+			out[i].p, out[i].id = p, p.Identity()
+		}
+	})
+	return out
+}
+
+// lookupShare is how many identities one read transaction looks up when a
+// round's lookups are spread over the store's read connections.
+const lookupShare = 25000
+
+// lookupCache finds the cache entries of ids, in read transactions of up
+// to lookupShare identities each, run side by side.
+func (d *dispatcher) lookupCache(ctx context.Context, ids []string) (map[string]store.CacheEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var (
+		mu       sync.Mutex
+		entries  = make(map[string]store.CacheEntry)
+		firstErr error
+	)
+	chunks := (len(ids) + lookupShare - 1) / lookupShare
+	parallel.Blocks(chunks, 2, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			part := ids[c*lookupShare : min((c+1)*lookupShare, len(ids))]
+			var found map[string]store.CacheEntry
+			err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+				found, err = tx.CacheLookupMany(ctx, part)
+				return err
+			})
+			mu.Lock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			for k, e := range found {
+				entries[k] = e
+			}
+			mu.Unlock()
+		}
+	})
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return entries, nil
+}
