@@ -49,6 +49,8 @@ type dispatcher struct {
 	mustCommit bool
 	// idMu guards the jobs' identity memos (jobIdentity).
 	idMu sync.Mutex
+	// hostname is this machine's name, once asked (host).
+	hostname string
 }
 
 // Dispatch drives a run until it ends, or until ctx is cancelled, in which

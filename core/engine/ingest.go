@@ -35,7 +35,7 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 				if !d.evaluated(j, in) {
 					err = fmt.Errorf("cannot evaluate %s again to record its outputs", displayName(j, in))
 				} else {
-					res = d.complete(j, in, sr)
+					res = d.complete(j, in, sr.ExitCode, sr.Host, epoch(sr.Start), epoch(sr.End))
 				}
 			}
 		} else {
@@ -46,6 +46,12 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 		d.failAttempt(j, in, "failed", fmt.Sprintf("unreadable result file %s: %v", d.resultPath(j, in), err), "BAD_RESULT", pluginapi.NoExitCode)
 		return true
 	}
+	d.applyResult(j, in, res, sts)
+	return true
+}
+
+// applyResult settles in's current attempt with a worker's result.
+func (d *dispatcher) applyResult(j *job, in *inst, res runspec.Result, sts statuses) {
 	in.Host, in.PeakMemory = res.Host, res.PeakRSS
 	in.Started, in.Finished = res.Start, res.End
 	switch res.Outcome {
@@ -53,7 +59,7 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 		value, verr := resultJSON(res.Value)
 		if verr != nil {
 			d.failAttempt(j, in, "failed", verr.Error(), "BAD_RESULT", res.ExitCode)
-			return true
+			return
 		}
 		in.set(store.InstanceSucceeded, "")
 		in.ExitCode = 0
@@ -94,7 +100,6 @@ func (d *dispatcher) ingestOne(j *job, in *inst, sts statuses) bool {
 		}
 		d.failAttempt(j, in, kind, reason, native, res.ExitCode)
 	}
-	return true
 }
 
 // schedulerEnded returns the scheduler's status of in when the scheduler

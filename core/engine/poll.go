@@ -165,14 +165,17 @@ func (d *dispatcher) reconcile(sts statuses) bool {
 		if !st.State.Terminal() {
 			return
 		}
+		changed = true
 		if d.ingestOne(j, in, sts) {
-			changed = true
+			return
+		}
+		if d.shellRan(j, in) {
+			d.ingestShell(j, in, st, sts)
 			return
 		}
 		kind, reason := failureOf(st)
 		d.failAttempt(j, in, kind, reason, st.NativeState, st.ExitCode)
 		in.Started = orNow(in.Started, st.Start)
-		changed = true
 	})
 	return changed
 }

@@ -4,19 +4,29 @@ package engine
 // one host and one filesystem, and a Go worker process per task would cost
 // more than the tiny tasks it runs (a Go binary of this size takes
 // milliseconds to start; bash under one). So for local jobs the dispatcher
-// renders the worker as a bash script: it runs the command exactly as the
-// Go worker does (bash -eo pipefail in the work dir, logs to the same
-// files, the same REFLOW_* environment) and writes a small result; the
-// dispatcher then does the rest of the worker's job itself when it ingests
-// that result (worker.Complete: outputs, digests, $REFLOW_RESULT rules).
+// renders the worker as a few lines of bash: it runs the command as the Go
+// worker does (bash -eo pipefail in the work dir, logs to the same files,
+// the same REFLOW_* environment) and writes a one-line result (exit status,
+// times, host); the dispatcher, on the same host, does the rest of the
+// worker's job when it ingests that line (worker.Complete: outputs,
+// digests, $REFLOW_RESULT rules). A job that ended without the line is
+// settled from the executor's own exit status (ingestShell).
 //
-// Process creation dominates tiny tasks, so the script starts no process
-// but the command's bash: the dispatcher makes every directory beforehand,
-// the value file is emptied with a redirection (empty means no value), and
-// the result is one printf of one line instead of a temp file and mv; the
-// dispatcher takes a result without its final newline as not written yet.
+// Process creation is the whole cost of a tiny task, and on some machines a
+// fork alone costs milliseconds. The local executor sources this script in
+// a process forked from one of its runners ("inline"), and the script then
+// either
 //
-// Set REFLOW_LOCAL_WORKER=go to run the Go worker on local as well.
+//   - runs the command right there (eval, in a shell cleared of the
+//     runner's state, with -eo pipefail): no process start at all. A
+//     command that could tell the difference from bash -c (it reads $$,
+//     $0, $PPID, $-, BASH_* or LINENO, says return or sets a trap) is not
+//     run this way;
+//   - or runs bash -eo pipefail -c with it, as the Go worker does.
+//
+// The dispatcher makes every directory beforehand, and a result without its
+// final newline is taken as not written yet. Set REFLOW_LOCAL_WORKER=go to
+// run the Go worker on local as well.
 
 import (
 	"fmt"
@@ -30,6 +40,7 @@ import (
 	"github.com/reflow-hpc/reflow/core/runspec"
 	"github.com/reflow-hpc/reflow/core/worker"
 	"github.com/reflow-hpc/reflow/hclconfig/shell"
+	"github.com/reflow-hpc/reflow/pluginapi"
 )
 
 // maxShellCommand bounds the commands the shell worker takes: the command
@@ -68,6 +79,11 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 	set("res", res)
 	set("val", runspec.ValuePath(res))
 	set("cmd", in.hc.Command)
+	if runsHere(in.hc.Command) {
+		set("here", "1")
+	} else {
+		set("here", "")
+	}
 	index := ""
 	if in.Index >= 0 {
 		index = strconv.Itoa(in.Index)
@@ -102,7 +118,16 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-// shellWorkerScript is the job script of a shell-worker submission.
+// shellWorkerScript is the job script of a shell-worker submission. Exit
+// status 70 means the spec could not be read or the work dir entered.
+//
+// Run here, the command's end is caught by an EXIT trap, which sees the
+// status of an exit, of set -e and of the last command alike. A signal
+// (the executor's time limit or cancel) must not pass for an ending of the
+// command's own: its trap drops the EXIT trap and dies of the signal, as
+// bash -c would. A command that execs another program, or is killed, leaves
+// no result line, and the dispatcher then takes its end from the executor
+// (ingestShell).
 func shellWorkerScript(runDir, task string) string {
 	base := strings.TrimSuffix(shellSpecPath(runDir, task, -1), ".sh")
 	return `# reflow shell worker (local executor): see core/engine/shellworker.go
@@ -110,14 +135,71 @@ set -u
 . ` + shell.Quote(base) + `${REFLOW_INDEX:+.$REFLOW_INDEX}.sh || exit 70
 cd "$wd" || exit 70
 : >"$val"
+exec </dev/null >"$out" 2>"$err"
+if [ "$here" = 1 ]; then
+	_reflow_res=$res _reflow_start=$EPOCHREALTIME
+	trap 'printf '\''{"shell":1,"exit_code":%d,"shell_start":"%s","shell_end":"%s","host":"%s"}\n'\'' "$?" "$_reflow_start" "$EPOCHREALTIME" "${HOSTNAME:-}" >"$_reflow_res"' EXIT
+	for _reflow_sig in TERM INT HUP ALRM USR1 USR2 XCPU; do
+		trap "trap - EXIT $_reflow_sig; kill -$_reflow_sig \$BASHPID" $_reflow_sig
+	done
+	unset wd out err res val here _reflow_sig
+	set +uf -eo pipefail --
+	eval "unset cmd;$cmd"
+	exit
+fi
 st=$EPOCHREALTIME
-bash -eo pipefail -c "$cmd" >"$out" 2>"$err" </dev/null
+bash -eo pipefail -c "$cmd"
 rc=$?
 printf '{"shell":1,"exit_code":%d,"shell_start":"%s","shell_end":"%s","host":"%s"}\n' "$rc" "$st" "$EPOCHREALTIME" "${HOSTNAME:-}" >"$res"
 `
 }
 
-// shellResult is what the shell worker writes.
+// runsHere reports whether the shell worker may run command in its own
+// process rather than in a bash of its own: only when the command cannot
+// see the difference. Conservative by design: a match only costs a bash
+// start. $$, $0, $PPID, $BASHPID, $-, BASH_SOURCE, LINENO and the like
+// differ between an eval in a forked shell and bash -c, a top-level return
+// would end the script instead of failing, and a trap on EXIT would replace
+// the one that writes the result.
+func runsHere(command string) bool {
+	for _, s := range []string{"$$", "${$", "$0", "${0", "PPID", "BASH", "$-", "${-", "LINENO", "SHLVL", "FUNCNAME", "return", "caller", "trap", "_reflow_"} {
+		if strings.Contains(command, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// shellRan reports whether in's current attempt went out through the shell
+// worker: a local job whose shell spec is there (submitOne removes it when
+// an instance goes out through the Go worker instead).
+func (d *dispatcher) shellRan(j *job, in *inst) bool {
+	if j.executor != "local" {
+		return false
+	}
+	_, err := os.Stat(shellSpecPath(d.m.run.RunDir, j.hc.Name, in.Index))
+	return err == nil
+}
+
+// ingestShell settles an instance the shell worker ran that left no result
+// line (its command exec'd another program, or was killed): the executor's
+// final status says how it ended. A job the executor ended itself (time
+// limit, cancel) fails with the executor's reason.
+func (d *dispatcher) ingestShell(j *job, in *inst, st status, sts statuses) {
+	if (st.State != pluginapi.StateCompleted && st.State != pluginapi.StateFailed) || st.ExitCode == pluginapi.NoExitCode {
+		kind, reason := failureOf(st)
+		d.failAttempt(j, in, kind, reason, st.NativeState, st.ExitCode)
+		in.Started = orNow(in.Started, st.Start)
+		return
+	}
+	if !d.evaluated(j, in) {
+		d.failAttempt(j, in, "failed", fmt.Sprintf("cannot evaluate %s again to record its outputs", displayName(j, in)), "BAD_RESULT", st.ExitCode)
+		return
+	}
+	d.applyResult(j, in, d.complete(j, in, st.ExitCode, d.host(), orNow(st.Start, in.Submitted), orNow(st.End, time.Now())), sts)
+}
+
+// shellResult is the line the shell worker writes.
 type shellResult struct {
 	Shell    int    `json:"shell"`
 	ExitCode int    `json:"exit_code"`
@@ -126,11 +208,11 @@ type shellResult struct {
 	Host     string `json:"host"`
 }
 
-// complete turns a shell worker's result into a full one, doing the part of
-// the worker's job the shell worker leaves to the dispatcher.
-func (d *dispatcher) complete(j *job, in *inst, sr shellResult) runspec.Result {
+// complete makes a full result of how a shell-worker job ended, doing the
+// part of the worker's job the shell worker leaves to the dispatcher.
+func (d *dispatcher) complete(j *job, in *inst, exitCode int, host string, start, end time.Time) runspec.Result {
 	res := runspec.Result{Version: runspec.Version, Task: j.hc.Name, Index: in.Index, Attempt: in.Attempt,
-		ExitCode: sr.ExitCode, Host: sr.Host, Start: epoch(sr.Start), End: epoch(sr.End)}
+		ExitCode: exitCode, Host: host, Start: start, End: end}
 	spec := runspec.Spec{WorkDir: in.hc.WorkDir, Outputs: in.hc.Outputs,
 		Result: d.resultPath(j, in), MaxResultBytes: runspec.DefaultMaxResultBytes}
 	worker.Complete(&spec, &res)
@@ -147,6 +229,14 @@ func epoch(s string) time.Time {
 	frac = (frac + "000000000")[:9]
 	ns, _ := strconv.ParseInt(frac, 10, 64)
 	return time.Unix(sec, ns)
+}
+
+// host is this machine's name, where local jobs run.
+func (d *dispatcher) host() string {
+	if d.hostname == "" {
+		d.hostname, _ = os.Hostname()
+	}
+	return d.hostname
 }
 
 // mkdir makes dir once per dispatcher: 10,000 elements share a handful of

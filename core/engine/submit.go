@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -194,6 +195,10 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 		write := d.writeSpec
 		if useShell {
 			write = d.writeShellSpec
+		} else if s.j.executor == "local" {
+			// A shell spec left by an earlier attempt would make the
+			// dispatcher read this attempt's end as the shell worker's.
+			_ = os.Remove(shellSpecPath(d.m.run.RunDir, name, in.Index))
 		}
 		if err := write(s.j, in, s.attempt); err != nil {
 			return false, err

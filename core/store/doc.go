@@ -69,7 +69,9 @@
 //
 //	from        may go to
 //	pending     submitted, cached, skipped, cancelled,
-//	            failed (before submission: empty fan-out, refused spec)
+//	            failed (before submission: empty fan-out, refused spec),
+//	            running, succeeded (submitted and started or finished
+//	            before the dispatcher's next commit)
 //	submitted   running, succeeded (finished between two polls), failed,
 //	            cancelled, pending (the attempt ended and a retry is due)
 //	running     succeeded, failed, cancelled, pending (retry)

@@ -127,6 +127,8 @@ var allowed = map[[2]InstanceState]bool{
 	{InstancePending, InstanceSkipped}:     true,
 	{InstancePending, InstanceCancelled}:   true,
 	{InstancePending, InstanceFailed}:      true,
+	{InstancePending, InstanceRunning}:     true, // commits batched (engine)
+	{InstancePending, InstanceSucceeded}:   true,
 	{InstanceSubmitted, InstanceRunning}:   true,
 	{InstanceSubmitted, InstanceSucceeded}: true,
 	{InstanceSubmitted, InstanceFailed}:    true,

@@ -106,6 +106,8 @@ func (s InstanceState) Active() bool { return s == InstanceSubmitted || s == Ins
 //   - pending → failed: a task can fail before submission (an empty fan-out,
 //     a spec the plugin refuses).
 //   - submitted → succeeded/failed: a short job can finish between two polls.
+//   - pending → running/succeeded: the dispatcher commits at most once a
+//     second, and a short job can go out and finish in between.
 //   - submitted/running → pending: an attempt ended and a retry is due (or
 //     the scheduler lost the job); the ended attempt goes to AppendAttempts.
 //   - failed/cancelled/skipped → pending: `reflow retry` / `reflow resume`.
@@ -113,8 +115,8 @@ func (s InstanceState) Active() bool { return s == InstanceSubmitted || s == Ins
 var instanceFrom = map[InstanceState][]InstanceState{
 	InstancePending:   {InstanceSubmitted, InstanceRunning, InstanceFailed, InstanceCancelled, InstanceSkipped},
 	InstanceSubmitted: {InstancePending},
-	InstanceRunning:   {InstanceSubmitted},
-	InstanceSucceeded: {InstanceSubmitted, InstanceRunning},
+	InstanceRunning:   {InstancePending, InstanceSubmitted},
+	InstanceSucceeded: {InstancePending, InstanceSubmitted, InstanceRunning},
 	InstanceFailed:    {InstancePending, InstanceSubmitted, InstanceRunning},
 	InstanceCancelled: {InstancePending, InstanceSubmitted, InstanceRunning},
 	InstanceSkipped:   {InstancePending},

@@ -27,6 +27,9 @@ type job struct {
 
 	running int // elements running now
 	ended   int // elements in a terminal state
+	// liveFrom is the position of the first element that has not ended
+	// (see live).
+	liveFrom int
 	// firstBad is the first element (by the time it ended) that ended in a
 	// state other than completed; it answers afterok dependents in O(1).
 	firstBad *elem
@@ -69,6 +72,17 @@ type elem struct {
 }
 
 func (j *job) done() bool { return j.ended == len(j.elems) }
+
+// live returns the elements from the first one that has not ended: the
+// scheduler's rounds skip the ended prefix of a long array instead of
+// walking it every time one more element ends. Elements never leave a
+// terminal state, so the prefix only grows.
+func (j *job) live() []*elem {
+	for j.liveFrom < len(j.elems) && j.elems[j.liveFrom].st.State.Terminal() {
+		j.liveFrom++
+	}
+	return j.elems[j.liveFrom:]
+}
 
 // elemAt returns the element with engine index idx, or nil.
 func (j *job) elemAt(idx int) *elem {

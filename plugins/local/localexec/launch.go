@@ -56,7 +56,10 @@ func renderRunScript(rec *jobRecord, dir string) string {
 		fmt.Fprintf(&b, "export %s=\"$1\"\n", pluginapi.IndexEnv)
 	}
 	if rec.Inline && len(odd) == 0 {
-		// No bash of its own: the element's process runs the script.
+		// No bash of its own: the element's process runs the script,
+		// in a shell cleared of the runner's state (runnerScript): its
+		// noglob, function and variables.
+		b.WriteString("set +f\nunset -f starttime\nunset -v st s me req i ln d pid rc\n")
 		fmt.Fprintf(&b, ". %s\n", shellQuote(jobScript(dir)))
 		return b.String()
 	}

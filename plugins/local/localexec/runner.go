@@ -48,6 +48,14 @@ import (
 // records the status. Elements share the runner's session; none has a
 // controlling terminal, so a session of their own would add nothing.
 //
+// The element is a brace group, not a bare ". run.sh &": bash loses the
+// status of an errexit inside a file sourced as an asynchronous command
+// itself (it reports 1 instead of the failing command's status), and not
+// inside a group.
+//
+// The names the runner script uses are cleared again by run.sh for an
+// inline job (launch.go): keep the two lists in step.
+//
 // run.sh (renderRunScript) does the rest in the forked child: redirections,
 // work dir, environment, and exec bash job.sh, so the job script has a bash
 // of its own and its $$ is its own pid, as under a scheduler.
@@ -58,7 +66,7 @@ me="$$ $st"
 while read -r -d '' req; do
 	i=${req%% *} req=${req#* } ln=${req%% *} d=${req#* }
 	set -m
-	. "$d/run.sh" "$i" &
+	{ . "$d/run.sh" "$i"; } &
 	pid=$!
 	set +m
 	starttime $pid

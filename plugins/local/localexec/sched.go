@@ -36,11 +36,16 @@ func (e *Executor) round() {
 	defer e.mu.Unlock()
 	now := e.now()
 	for _, j := range e.active {
-		if j.running == 0 {
-			continue
-		}
-		for _, el := range j.elems {
+		// Elements start in order, so the running ones sit near the
+		// front of what has not ended: stop once all are seen, and a
+		// round over a 10,000-element array costs its running few.
+		left := j.running
+		for _, el := range j.live() {
+			if left == 0 {
+				break
+			}
 			if el.st.State == pluginapi.StateRunning {
+				left--
 				e.checkRunning(j, el, now)
 			}
 		}
@@ -75,7 +80,7 @@ func (e *Executor) startPending(j *job, now time.Time) {
 			return
 		}
 	}
-	for _, el := range j.elems {
+	for _, el := range j.live() {
 		if el.st.State != pluginapi.StatePending {
 			continue
 		}
@@ -116,7 +121,7 @@ func (e *Executor) startPending(j *job, now time.Time) {
 
 // failPending ends every pending element of j with reason.
 func (e *Executor) failPending(j *job, reason string, now time.Time) {
-	for _, el := range j.elems {
+	for _, el := range j.live() {
 		if el.st.State == pluginapi.StatePending {
 			e.failElem(j, el, reason, now)
 		}
