@@ -26,8 +26,9 @@ type dispatcher struct {
 	cachePut []store.CacheEntry
 	events   []string
 	digests  *cache.DigestCache
-	// madeDirs are the directories this dispatcher has made.
+	// madeDirs are the directories this dispatcher has made (mkdir).
 	madeDirs map[string]bool
+	dirMu    sync.Mutex
 	// cancelled is set once the user asked to stop.
 	cancelled bool
 	failed    bool // some instance failed for good (for --fail-fast)

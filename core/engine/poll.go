@@ -29,8 +29,11 @@ type statuses map[string]*answer
 // of returns the status of in's element, or of its job when the answer
 // lists no such element, and whether the scheduler answered for in at all.
 func (s statuses) of(in *inst) (status, bool) {
-	a, ok := s[in.Handle.ID]
-	if !ok {
+	return s.answerOf(s[in.Handle.ID], in)
+}
+
+func (s statuses) answerOf(a *answer, in *inst) (status, bool) {
+	if a == nil {
 		return status{}, false
 	}
 	if in.Index >= 0 {
@@ -39,6 +42,23 @@ func (s statuses) of(in *inst) (status, bool) {
 		}
 	}
 	return a.job, true
+}
+
+// statusWalk looks up the statuses of instances taken in job and index
+// order, where neighbours share a handle (the elements of one array job):
+// one map access per handle instead of one per instance, which is most of
+// a round over a 100,000-element array.
+type statusWalk struct {
+	s  statuses
+	id string
+	a  *answer
+}
+
+func (w *statusWalk) of(in *inst) (status, bool) {
+	if w.a == nil || in.Handle.ID != w.id {
+		w.id, w.a = in.Handle.ID, w.s[in.Handle.ID]
+	}
+	return w.s.answerOf(w.a, in)
 }
 
 // maxPollFailures is how many Polls of one executor in a row may fail
@@ -53,10 +73,13 @@ func (d *dispatcher) poll(ctx context.Context) (statuses, bool, error) {
 		seen    map[string]bool
 	}
 	batches := map[string]*batch{}
+	var lastJob *job
+	last := ""
 	d.m.all(func(j *job, in *inst) {
-		if !in.State.Active() {
-			return
+		if !in.State.Active() || (j == lastJob && in.Handle.ID == last) {
+			return // neighbours share the handle of their array job
 		}
+		lastJob, last = j, in.Handle.ID
 		b := batches[j.executor]
 		if b == nil {
 			b = &batch{seen: map[string]bool{}}
@@ -102,11 +125,12 @@ func (d *dispatcher) poll(ctx context.Context) (statuses, bool, error) {
 	}
 	changed := false
 	now := time.Now()
+	walk := statusWalk{s: out}
 	d.m.all(func(j *job, in *inst) {
 		if in.State != store.InstanceSubmitted {
 			return
 		}
-		st, ok := out.of(in)
+		st, ok := walk.of(in)
 		if ok && st.State == pluginapi.StateRunning {
 			in.set(store.InstanceRunning, "")
 			in.Started = orNow(st.Start, now)
@@ -138,11 +162,12 @@ const vanishGrace = 30 * time.Second
 func (d *dispatcher) reconcile(sts statuses) bool {
 	changed := false
 	now := time.Now()
+	walk := statusWalk{s: sts}
 	d.m.all(func(j *job, in *inst) {
 		if !in.State.Active() {
 			return
 		}
-		st, ok := sts.of(in)
+		st, ok := walk.of(in)
 		if !ok {
 			return
 		}

@@ -29,7 +29,9 @@ package engine
 // run the Go worker on local as well.
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -104,7 +106,10 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 		fmt.Fprintf(&b, "export %s=%s\n", k, shell.Quote(env[k]))
 	}
 	// The script starts no mkdir of its own: make its directories here.
-	for _, dir := range []string{in.hc.WorkDir, filepath.Dir(res), filepath.Dir(stdout), filepath.Dir(stderr)} {
+	if err := mkWorkDir(in.hc.WorkDir); err != nil {
+		return err
+	}
+	for _, dir := range []string{filepath.Dir(res), filepath.Dir(stdout), filepath.Dir(stderr)} {
 		if err := d.mkdir(dir); err != nil {
 			return err
 		}
@@ -240,14 +245,34 @@ func (d *dispatcher) host() string {
 }
 
 // mkdir makes dir once per dispatcher: 10,000 elements share a handful of
-// directories, and each MkdirAll costs a stat.
+// directories, and each MkdirAll costs a stat. Specs are written from
+// several goroutines (writeSpecs), so the memo is guarded.
 func (d *dispatcher) mkdir(dir string) error {
-	if d.madeDirs[dir] {
+	d.dirMu.Lock()
+	made := d.madeDirs[dir]
+	d.dirMu.Unlock()
+	if made {
 		return nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	d.dirMu.Lock()
 	d.madeDirs[dir] = true
+	d.dirMu.Unlock()
 	return nil
+}
+
+// mkWorkDir makes an instance's own work dir, which nothing else shares:
+// one mkdir call when its parent is there (it is made with the first), and
+// no memo that would hold every work dir of a 100,000-element array.
+func mkWorkDir(dir string) error {
+	err := os.Mkdir(dir, 0o755)
+	switch {
+	case err == nil, errors.Is(err, fs.ErrExist):
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return os.MkdirAll(dir, 0o755)
+	}
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reflow-hpc/reflow/core/parallel"
 	"github.com/reflow-hpc/reflow/core/runspec"
 	"github.com/reflow-hpc/reflow/core/store"
 	"github.com/reflow-hpc/reflow/hclconfig"
@@ -191,18 +192,8 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 	name := s.j.hc.Name
 	asArray := s.j.isArray() && ex.Info.Capabilities.Arrays
 	useShell := d.useShellWorker(s)
-	for _, in := range s.insts {
-		write := d.writeSpec
-		if useShell {
-			write = d.writeShellSpec
-		} else if s.j.executor == "local" {
-			// A shell spec left by an earlier attempt would make the
-			// dispatcher read this attempt's end as the shell worker's.
-			_ = os.Remove(shellSpecPath(d.m.run.RunDir, name, in.Index))
-		}
-		if err := write(s.j, in, s.attempt); err != nil {
-			return false, err
-		}
+	if err := d.writeSpecs(s, useShell); err != nil {
+		return false, err
 	}
 	spec := d.nativeSpec(s, asArray, useShell)
 	if err := d.mkdir(spec.WorkDir); err != nil {
@@ -244,6 +235,38 @@ func (d *dispatcher) submitOne(ctx context.Context, s submission) (bool, error) 
 		in.markSubmitted(s.attempt, resp.Handle, now)
 	}
 	return true, nil
+}
+
+// parallelSpecs is the submission size from which specs are written on
+// every core.
+const parallelSpecs = 512
+
+// writeSpecs writes what the workers of a submission read: one file per
+// instance, so a 100,000-element array is 100,000 files, written on every
+// core.
+func (d *dispatcher) writeSpecs(s submission, useShell bool) error {
+	write := d.writeSpec
+	if useShell {
+		write = d.writeShellSpec
+	}
+	errs := make([]error, len(s.insts))
+	parallel.Blocks(len(s.insts), parallelSpecs, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			in := s.insts[i]
+			if !useShell && s.j.executor == "local" {
+				// A shell spec left by an earlier attempt would make the
+				// dispatcher read this attempt's end as the shell worker's.
+				_ = os.Remove(shellSpecPath(d.m.run.RunDir, s.j.hc.Name, in.Index))
+			}
+			errs[i] = write(s.j, in, s.attempt)
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nativeSpec is the job a submission hands its executor: the worker's

@@ -67,7 +67,31 @@ const lookupChunk = 5000
 // 100,000 elements) and returns the entries found, by identity. The
 // identities travel as one JSON array per chunk, so SQLite does one
 // indexed join instead of one query per identity.
+//
+// A query far larger than the cache (planning 100,000 new elements against
+// a cache of a few thousand) first reads the cache's identities, which is
+// cheaper than probing its index 100,000 times, and looks up only those
+// found.
 func (t *Tx) CacheLookupMany(ctx context.Context, identities []string) (map[string]CacheEntry, error) {
+	if len(identities) >= scanRatio*64 {
+		var rows sql.NullInt64 // rowids only grow: an upper bound of the size
+		if err := t.tx.QueryRowContext(ctx, `SELECT max(rowid) FROM cache_entries`).Scan(&rows); err != nil {
+			return nil, err
+		}
+		if rows.Int64*scanRatio < int64(len(identities)) {
+			known, err := t.cacheIdentities(ctx)
+			if err != nil {
+				return nil, err
+			}
+			var hits []string
+			for _, id := range identities {
+				if known[id] {
+					hits = append(hits, id)
+				}
+			}
+			identities = hits
+		}
+	}
 	out := make(map[string]CacheEntry, len(identities))
 	if len(identities) == 0 {
 		return out, nil
@@ -109,6 +133,28 @@ func (t *Tx) CacheLookupMany(ctx context.Context, identities []string) (map[stri
 		}
 	}
 	return out, nil
+}
+
+// scanRatio is how many times larger than the cache a CacheLookupMany
+// query must be for the cache's identities to be read whole.
+const scanRatio = 8
+
+// cacheIdentities returns every identity the cache holds.
+func (t *Tx) cacheIdentities(ctx context.Context) (map[string]bool, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT identity FROM cache_entries`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }
 
 // CachePut stores entries, replacing any entry of the same identity (a
@@ -155,10 +201,32 @@ func (t *Tx) CachePut(ctx context.Context, entries ...CacheEntry) error {
 
 // CacheTouch marks entries as used now, which keeps them from CacheGC.
 // Unknown identities are ignored.
+//
+// An entry used within the last TouchGranularity keeps its time: `cache gc
+// --older-than` counts in days, and a fully cached re-run of 100,000
+// instances right after the first run then writes nothing.
 func (t *Tx) CacheTouch(ctx context.Context, identities ...string) error {
-	return t.cacheExec(ctx, `UPDATE cache_entries SET last_used_ns = ? WHERE identity = ?`,
-		identities, t.s.now().UnixNano())
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	now := t.s.now()
+	for lo := 0; lo < len(identities); lo += lookupChunk {
+		chunk, err := json.Marshal(identities[lo:min(lo+lookupChunk, len(identities))])
+		if err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(ctx, `UPDATE cache_entries SET last_used_ns = ?
+			WHERE identity IN (SELECT value FROM json_each(?)) AND last_used_ns < ?`,
+			now.UnixNano(), string(chunk), now.Add(-TouchGranularity).UnixNano()); err != nil {
+			return fmt.Errorf("marking cache entries used: %w", err)
+		}
+	}
+	return nil
 }
+
+// TouchGranularity is how stale an entry's last use may be before
+// CacheTouch records a new one.
+const TouchGranularity = time.Hour
 
 // CacheDelete removes entries, e.g. one whose outputs the engine found
 // changed or gone. Unknown identities are ignored.

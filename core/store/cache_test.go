@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -106,4 +107,93 @@ func TestCache(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCacheTouchGranularity: a use within TouchGranularity of the last one
+// writes nothing; a later one moves last use to now. Many identities at
+// once (more than one chunk) are all touched.
+func TestCacheTouchGranularity(t *testing.T) {
+	c := newClock()
+	s := openTest(t, Options{Now: c.Now})
+	ctx := context.Background()
+	ids := make([]string, lookupChunk+10)
+	var entries []CacheEntry
+	for i := range ids {
+		ids[i] = fmt.Sprintf("id%06d", i)
+		entries = append(entries, CacheEntry{Identity: ids[i], RunID: "r1", Task: "t", Index: i})
+	}
+	update(t, s, func(tx *Tx) error { return tx.CachePut(ctx, entries...) })
+	created := c.Now()
+	lastUsed := func() map[int64]int {
+		out := map[int64]int{}
+		s.View(ctx, func(tx *Tx) error {
+			got, err := tx.CacheLookupMany(ctx, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range got {
+				out[e.LastUsed.UnixNano()]++
+			}
+			return nil
+		})
+		return out
+	}
+
+	c.Advance(TouchGranularity / 2)
+	update(t, s, func(tx *Tx) error { return tx.CacheTouch(ctx, ids...) })
+	if diff := cmp.Diff(map[int64]int{created.UnixNano(): len(ids)}, lastUsed()); diff != "" {
+		t.Errorf("after a touch within the granularity (-want +got):\n%s", diff)
+	}
+
+	c.Advance(TouchGranularity)
+	update(t, s, func(tx *Tx) error { return tx.CacheTouch(ctx, ids...) })
+	if diff := cmp.Diff(map[int64]int{c.Now().UnixNano(): len(ids)}, lastUsed()); diff != "" {
+		t.Errorf("after a touch past the granularity (-want +got):\n%s", diff)
+	}
+}
+
+// TestCacheLookupManyBothWays: a query far larger than the cache (which
+// reads the cache's identities whole) and one that is not (which probes
+// per identity) find exactly the entries that are there.
+func TestCacheLookupManyBothWays(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		cached, absent int
+	}{
+		{"probe", 600, 100},
+		{"scan", 100, 9000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			s := openTest(t, Options{Now: c.Now})
+			ctx := context.Background()
+			var entries []CacheEntry
+			var query []string
+			for i := 0; i < tc.cached; i++ {
+				id := fmt.Sprintf("hit%05d", i)
+				entries = append(entries, CacheEntry{Identity: id, RunID: "r1", Task: "t", Index: i})
+				if i%2 == 0 {
+					query = append(query, id)
+				}
+			}
+			for i := 0; i < tc.absent; i++ {
+				query = append(query, fmt.Sprintf("miss%05d", i))
+			}
+			update(t, s, func(tx *Tx) error { return tx.CachePut(ctx, entries...) })
+			var got map[string]CacheEntry
+			s.View(ctx, func(tx *Tx) (err error) {
+				got, err = tx.CacheLookupMany(ctx, query)
+				return err
+			})
+			if len(got) != (tc.cached+1)/2 {
+				t.Fatalf("found %d entries, want %d", len(got), (tc.cached+1)/2)
+			}
+			for i := 0; i < tc.cached; i += 2 {
+				id := fmt.Sprintf("hit%05d", i)
+				if e, ok := got[id]; !ok || e.Index != i {
+					t.Fatalf("entry %s: %+v, %v", id, e, ok)
+				}
+			}
+		})
+	}
 }
