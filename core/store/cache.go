@@ -96,6 +96,10 @@ func (t *Tx) CacheLookupMany(ctx context.Context, identities []string) (map[stri
 	if len(identities) == 0 {
 		return out, nil
 	}
+	// In key order, consecutive probes of the identity index land on the
+	// same pages instead of all over a file larger than the page cache.
+	identities = slices.Clone(identities)
+	slices.Sort(identities)
 	var st *sql.Stmt
 	defer func() {
 		if st != nil {
