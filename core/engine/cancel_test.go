@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/reflow-hpc/reflow/core/cache"
 )
@@ -100,32 +99,4 @@ func TestPartsRoundTrip(t *testing.T) {
 	if _, _, err := ReadParts(dir, "upper", 2); err == nil || !strings.Contains(err.Error(), "upper.jsonl:4") {
 		t.Errorf("with a broken line in the middle: %v, want an error naming line 4", err)
 	}
-}
-
-// TestRecordPartsCost: recording 100,000 identities must stay a small
-// part of a cached re-run's budget (DESIGN W3: 3 s for 100,000 elements).
-func TestRecordPartsCost(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
-	}
-	recs := make([]partsRecord, 100_000)
-	for i := range recs {
-		p := cache.Parts{Task: "upper", Index: i, Command: "tr a-z A-Z < /some/run/dir/split/chunk_00 > up.txt",
-			Outputs: []string{"up.txt"}, Upstream: []cache.Upstream{{Task: "split", Index: i, Identity: strings.Repeat("7", 64)}}}
-		recs[i] = partsRecord{p, strings.Repeat("c", 64)}
-	}
-	d := &dispatcher{m: &model{}}
-	d.m.run.RunDir = t.TempDir()
-	start := time.Now()
-	d.recordParts(recs)
-	took := time.Since(start)
-	t.Logf("recording 100,000 identities: %v", took)
-	if took > time.Second {
-		t.Errorf("recording 100,000 identities took %v", took)
-	}
-	start = time.Now()
-	if _, _, err := ReadParts(d.m.run.RunDir, "upper", 99_999); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("reading one back: %v", time.Since(start))
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/reflow-hpc/reflow/core/cache"
@@ -39,4 +40,34 @@ func TestAppendPartsManyBlocks(t *testing.T) {
 			t.Fatalf("index %d: %+v, want identity %s command %q", i, r, want, cmd)
 		}
 	}
+}
+
+// BenchmarkRecordParts100k records the identity parts of 100,000 elements,
+// as the first round of a fully cached re-run does (W3's budget is 3 s for
+// all of that run), and reads one back the way `reflow explain` does.
+func BenchmarkRecordParts100k(b *testing.B) {
+	recs := make([]partsRecord, 100_000)
+	for i := range recs {
+		p := cache.Parts{Task: "upper", Index: i, Command: "tr a-z A-Z < /some/run/dir/split/chunk_00 > up.txt",
+			Outputs: []string{"up.txt"}, Upstream: []cache.Upstream{{Task: "split", Index: i, Identity: strings.Repeat("7", 64)}}}
+		recs[i] = partsRecord{p, strings.Repeat("c", 64)}
+	}
+	b.Run("record", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			d := &dispatcher{m: &model{}}
+			d.m.run.RunDir = b.TempDir()
+			d.recordParts(recs)
+		}
+	})
+	b.Run("read-one", func(b *testing.B) {
+		d := &dispatcher{m: &model{}}
+		d.m.run.RunDir = b.TempDir()
+		d.recordParts(recs)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, _, err := ReadParts(d.m.run.RunDir, "upper", 99_999); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
