@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/reflow-hpc/reflow/core/cache"
 	"github.com/reflow-hpc/reflow/core/store"
@@ -57,7 +58,12 @@ func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyIns
 				r.in.set(store.InstanceCached, fmt.Sprintf("cached from run %s", e.RunID))
 				r.in.Outputs, r.in.Result, r.in.ExitCode = e.Outputs, e.Result, 0
 				d.m.record(r.j, r.in)
-				touch = append(touch, e.Identity)
+				if time.Since(e.LastUsed) >= store.TouchGranularity {
+					// Recently used entries keep their time
+					// (CacheTouch); a re-run right after the
+					// first writes nothing.
+					touch = append(touch, e.Identity)
+				}
 				hits = true
 				continue
 			}

@@ -73,8 +73,19 @@ func (d *dispatcher) commitRound(ctx context.Context) error {
 
 // commit writes everything the round changed in one transaction.
 func (d *dispatcher) commit(ctx context.Context) error {
-	var added, updated []store.Instance
-	var touched []*inst
+	// Counted first: growing a slice of 100,000 instances (the first
+	// commit of a large array) copies it over and over.
+	nNew, nDirty := 0, 0
+	d.m.all(func(_ *job, in *inst) {
+		switch {
+		case in.isNew:
+			nNew++
+		case in.dirty:
+			nDirty++
+		}
+	})
+	added, updated := make([]store.Instance, 0, nNew), make([]store.Instance, 0, nDirty)
+	touched := make([]*inst, 0, nNew+nDirty)
 	d.m.all(func(_ *job, in *inst) {
 		switch {
 		case in.isNew:
