@@ -40,8 +40,14 @@ func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyIns
 			ids = append(ids, idf.id)
 		}
 	}
-	d.recordParts(parts)
+	// The parts go to a file while the store looks the identities up.
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		d.recordParts(parts)
+	}()
 	entries, err := d.lookupCache(ctx, ids)
+	<-recorded
 	if err != nil {
 		return nil, false, err
 	}
