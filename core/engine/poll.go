@@ -194,8 +194,7 @@ func (d *dispatcher) reconcile(sts statuses) bool {
 		if d.ingestOne(j, in, sts) {
 			return
 		}
-		if d.shellRan(j, in) {
-			d.ingestShell(j, in, st, sts)
+		if d.shellRan(j, in) && d.ingestShell(j, in, st, sts) {
 			return
 		}
 		kind, reason := failureOf(st)

@@ -81,11 +81,11 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 	set("res", res)
 	set("val", runspec.ValuePath(res))
 	set("cmd", in.hc.Command)
+	here := ""
 	if runsHere(in.hc.Command) {
-		set("here", "1")
-	} else {
-		set("here", "")
+		here = "1"
 	}
+	set("here", here)
 	index := ""
 	if in.Index >= 0 {
 		index = strconv.Itoa(in.Index)
@@ -187,21 +187,21 @@ func (d *dispatcher) shellRan(j *job, in *inst) bool {
 }
 
 // ingestShell settles an instance the shell worker ran that left no result
-// line (its command exec'd another program, or was killed): the executor's
-// final status says how it ended. A job the executor ended itself (time
-// limit, cancel) fails with the executor's reason.
-func (d *dispatcher) ingestShell(j *job, in *inst, st status, sts statuses) {
+// line (its command exec'd another program) from the executor's final
+// status, when that is the command's own exit. It reports false for a job
+// the executor ended itself (time limit, cancel, a kill), which reconcile
+// fails with the executor's reason like any job without a result.
+func (d *dispatcher) ingestShell(j *job, in *inst, st status, sts statuses) bool {
 	if (st.State != pluginapi.StateCompleted && st.State != pluginapi.StateFailed) || st.ExitCode == pluginapi.NoExitCode {
-		kind, reason := failureOf(st)
-		d.failAttempt(j, in, kind, reason, st.NativeState, st.ExitCode)
-		in.Started = orNow(in.Started, st.Start)
-		return
+		return false
 	}
-	if !d.evaluated(j, in) {
-		d.failAttempt(j, in, "failed", fmt.Sprintf("cannot evaluate %s again to record its outputs", displayName(j, in)), "BAD_RESULT", st.ExitCode)
-		return
+	res, err := d.complete(j, in, st.ExitCode, d.host(), orNow(st.Start, in.Submitted), orNow(st.End, time.Now()))
+	if err != nil {
+		d.failAttempt(j, in, "failed", err.Error(), "BAD_RESULT", st.ExitCode)
+		return true
 	}
-	d.applyResult(j, in, d.complete(j, in, st.ExitCode, d.host(), orNow(st.Start, in.Submitted), orNow(st.End, time.Now())), sts)
+	d.applyResult(j, in, res, sts)
+	return true
 }
 
 // shellResult is the line the shell worker writes.
@@ -214,14 +214,19 @@ type shellResult struct {
 }
 
 // complete makes a full result of how a shell-worker job ended, doing the
-// part of the worker's job the shell worker leaves to the dispatcher.
-func (d *dispatcher) complete(j *job, in *inst, exitCode int, host string, start, end time.Time) runspec.Result {
+// part of the worker's job the shell worker leaves to the dispatcher. It
+// needs the instance's evaluation (its outputs), which a resumed
+// dispatcher may have to redo.
+func (d *dispatcher) complete(j *job, in *inst, exitCode int, host string, start, end time.Time) (runspec.Result, error) {
+	if !d.evaluated(j, in) {
+		return runspec.Result{}, fmt.Errorf("cannot evaluate %s again to record its outputs", displayName(j, in))
+	}
 	res := runspec.Result{Version: runspec.Version, Task: j.hc.Name, Index: in.Index, Attempt: in.Attempt,
 		ExitCode: exitCode, Host: host, Start: start, End: end}
 	spec := runspec.Spec{WorkDir: in.hc.WorkDir, Outputs: in.hc.Outputs,
 		Result: d.resultPath(j, in), MaxResultBytes: runspec.DefaultMaxResultBytes}
 	worker.Complete(&spec, &res)
-	return res
+	return res, nil
 }
 
 // epoch parses bash's $EPOCHREALTIME ("1700000000.123456").
