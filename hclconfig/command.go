@@ -21,20 +21,38 @@ type rendered struct {
 	text strings.Builder
 	// preview is the script with every unknown interpolation shown as the
 	// source that produces it (${job.split.outputs}), for reflow plan.
+	// While everything is known it is text itself, so it is only written
+	// from the first unknown on (split).
 	preview strings.Builder
+	split   bool
 	known   bool
 }
 
 func (r *rendered) literal(s string) {
 	r.text.WriteString(s)
-	r.preview.WriteString(s)
+	if r.split {
+		r.preview.WriteString(s)
+	}
 }
 
 func (r *rendered) unknown(src []byte, rng hcl.Range) {
+	if !r.split {
+		r.preview.WriteString(r.text.String())
+		r.split = true
+	}
 	r.known = false
 	r.preview.WriteString("${")
 	r.preview.Write(sourceOf(src, rng))
 	r.preview.WriteString("}")
+}
+
+// result returns the text and the preview.
+func (r *rendered) result() (text, preview string) {
+	text = r.text.String()
+	if !r.split {
+		return text, text
+	}
+	return text, r.preview.String()
 }
 
 func sourceOf(src []byte, rng hcl.Range) []byte {
@@ -44,24 +62,29 @@ func sourceOf(src []byte, rng hcl.Range) []byte {
 	return bytes.TrimSpace(src[rng.Start.Byte:rng.End.Byte])
 }
 
-// renderCommand renders a job's command in ctx. Literal text of the
+// renderCommand renders a job's command in sc. Literal text of the
 // template is kept as written; every interpolation is evaluated and
 // shell-quoted as one word, except shell fragments (args(), raw()), which
 // are inserted as they are. Template directives (%{if}, %{for}) are walked
 // so the interpolations inside them are quoted too.
-func renderCommand(j *Job, ctx *hcl.EvalContext) (text, preview string, known bool, diags hcl.Diagnostics) {
+func renderCommand(j *Job, sc *evalScope) (text, preview string, known bool, diags hcl.Diagnostics) {
 	r := &rendered{known: true}
 	src := j.mod.src
 	if j.command == nil {
 		return "", "", false, nil // hcl reported the missing attribute
 	}
+	// The template's own length is a fair guess at the script's: most
+	// interpolations are about as long as the values they insert.
+	rng := j.command.Range()
+	r.text.Grow(rng.End.Byte - rng.Start.Byte + 8)
 	switch e := j.command.(type) {
 	case *hclsyntax.TemplateExpr, *hclsyntax.TemplateWrapExpr:
-		diags = renderTemplate(r, src, e.(hclsyntax.Expression), ctx)
+		diags = renderTemplate(r, src, e.(hclsyntax.Expression), sc)
 	default:
-		diags = renderWhole(r, src, j.command, ctx)
+		diags = renderWhole(r, src, j.command, sc.ctx())
 	}
-	return r.text.String(), r.preview.String(), r.known, diags
+	text, preview = r.result()
+	return text, preview, r.known, diags
 }
 
 // renderWhole handles a command that is not a string template, such as
@@ -92,21 +115,21 @@ func renderWhole(r *rendered, src []byte, expr hcl.Expression, ctx *hcl.EvalCont
 	return nil
 }
 
-func renderTemplate(r *rendered, src []byte, expr hclsyntax.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+func renderTemplate(r *rendered, src []byte, expr hclsyntax.Expression, sc *evalScope) hcl.Diagnostics {
 	switch e := expr.(type) {
 	case *hclsyntax.TemplateExpr:
 		var diags hcl.Diagnostics
 		for _, part := range e.Parts {
-			diags = append(diags, renderPart(r, src, part, ctx)...)
+			diags = append(diags, renderPart(r, src, part, sc)...)
 		}
 		return diags
 	case *hclsyntax.TemplateWrapExpr:
-		return renderPart(r, src, e.Wrapped, ctx)
+		return renderPart(r, src, e.Wrapped, sc)
 	}
-	return renderPart(r, src, expr, ctx)
+	return renderPart(r, src, expr, sc)
 }
 
-func renderPart(r *rendered, src []byte, part hclsyntax.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+func renderPart(r *rendered, src []byte, part hclsyntax.Expression, sc *evalScope) hcl.Diagnostics {
 	switch p := part.(type) {
 	case *hclsyntax.LiteralValueExpr:
 		// Literal text between interpolations, as the user wrote it.
@@ -116,14 +139,17 @@ func renderPart(r *rendered, src []byte, part hclsyntax.Expression, ctx *hcl.Eva
 		}
 	case *hclsyntax.ConditionalExpr:
 		if isDirective(src, p.SrcRange) {
-			return renderIf(r, src, p, ctx)
+			return renderIf(r, src, p, sc)
 		}
 	case *hclsyntax.TemplateJoinExpr:
 		if fe, ok := p.Tuple.(*hclsyntax.ForExpr); ok {
-			return renderFor(r, src, fe, ctx)
+			return renderFor(r, src, fe, sc)
 		}
 	}
-	v, diags := part.Value(ctx)
+	if v, ok := sc.each(part); ok {
+		return interpolate(r, src, part.Range(), v)
+	}
+	v, diags := part.Value(sc.ctx())
 	if diags.HasErrors() {
 		return diags
 	}
@@ -137,8 +163,8 @@ func isDirective(src []byte, rng hcl.Range) bool {
 	return rng.Start.Byte+2 <= len(src) && string(src[rng.Start.Byte:rng.Start.Byte+2]) == "%{"
 }
 
-func renderIf(r *rendered, src []byte, e *hclsyntax.ConditionalExpr, ctx *hcl.EvalContext) hcl.Diagnostics {
-	c, diags := e.Condition.Value(ctx)
+func renderIf(r *rendered, src []byte, e *hclsyntax.ConditionalExpr, sc *evalScope) hcl.Diagnostics {
+	c, diags := e.Condition.Value(sc.ctx())
 	if diags.HasErrors() {
 		return diags
 	}
@@ -151,12 +177,13 @@ func renderIf(r *rendered, src []byte, e *hclsyntax.ConditionalExpr, ctx *hcl.Ev
 		return nil
 	}
 	if c.True() {
-		return renderTemplate(r, src, e.TrueResult, ctx)
+		return renderTemplate(r, src, e.TrueResult, sc)
 	}
-	return renderTemplate(r, src, e.FalseResult, ctx)
+	return renderTemplate(r, src, e.FalseResult, sc)
 }
 
-func renderFor(r *rendered, src []byte, e *hclsyntax.ForExpr, ctx *hcl.EvalContext) hcl.Diagnostics {
+func renderFor(r *rendered, src []byte, e *hclsyntax.ForExpr, sc *evalScope) hcl.Diagnostics {
+	ctx := sc.ctx()
 	coll, diags := e.CollExpr.Value(ctx)
 	if diags.HasErrors() {
 		return diags
@@ -189,7 +216,8 @@ func renderFor(r *rendered, src []byte, e *hclsyntax.ForExpr, ctx *hcl.EvalConte
 				continue
 			}
 		}
-		diags = append(diags, renderTemplate(r, src, e.ValExpr, child)...)
+		// The body's own variables may shadow each, so it has no element.
+		diags = append(diags, renderTemplate(r, src, e.ValExpr, plainScope(child))...)
 	}
 	return diags
 }

@@ -89,19 +89,6 @@ func jobExprs(j *Job) []hcl.Expression {
 	return out
 }
 
-// eachCtx adds each.* for one element to a job's context.
-func eachCtx(parent *hcl.EvalContext, index int, key string, value cty.Value) *hcl.EvalContext {
-	c := parent.NewChild()
-	c.Variables = map[string]cty.Value{
-		"each": cty.ObjectVal(map[string]cty.Value{
-			"value": value,
-			"index": cty.NumberIntVal(int64(index)),
-			"key":   cty.StringVal(key),
-		}),
-	}
-	return c
-}
-
 // unknownEach is each.* during validation, when no element is known.
 var unknownEach = cty.ObjectVal(map[string]cty.Value{
 	"value": cty.DynamicVal,

@@ -171,15 +171,21 @@ func (s *Snapshot) expand(name string) (*Expansion, hcl.Diagnostics) {
 	}
 
 	shared := s.sharedParts(j, ctx, &diags)
+	workDir := filepath.Join(s.st.RunDir, j.Name)
 	exp.Instances = make([]*Instance, exp.Size)
-	perInst := fillAll(exp.Instances, func(i int) (*Instance, hcl.Diagnostics) {
-		inst := &Instance{Job: j.Name, Index: -1, After: j.After}
-		ectx := ctx
+	perInst := fillAll(exp.Instances, ctx, func(i int, inst *Instance, sc *evalScope) hcl.Diagnostics {
+		// Field by field: the block is zeroed, and copying a whole
+		// struct of pointers costs a bulk write barrier while the
+		// collector runs.
+		inst.Job, inst.Index, inst.After, inst.WorkDir = j.Name, -1, j.After, workDir
 		if j.forEach != nil {
 			inst.Index, inst.Key, inst.Value = i, items[i].key, items[i].value
-			ectx = eachCtx(ctx, i, items[i].key, items[i].value)
+			// workDir is clean and an index is digits, so this is
+			// filepath.Join(workDir, index) without its cost.
+			inst.WorkDir = workDir + string(filepath.Separator) + strconv.Itoa(i)
+			sc.setElement(i, items[i].key, items[i].value)
 		}
-		return inst, s.fill(j, inst, ectx, shared)
+		return s.fill(j, inst, sc, shared)
 	})
 	errs := 0
 	for i, ds := range perInst {
@@ -205,17 +211,21 @@ func (s *Snapshot) expand(name string) (*Expansion, hcl.Diagnostics) {
 // and elements do not depend on each other.
 const parallelFill = 2048
 
-// fillAll sets out[i] = fn(i) for every i and returns each element's
+// fillAll fills out[i] by fn for every i and returns each element's
 // diagnostics by index. Large arrays are filled by one goroutine per core,
-// each over a contiguous block (core/parallel), so diagnostics
-// still come out in element order. fn must only read shared state: every
-// memo it could fill (defaults, parameters, the job's context) is filled
-// before fillAll is called.
-func fillAll(out []*Instance, fn func(i int) (*Instance, hcl.Diagnostics)) []hcl.Diagnostics {
+// each over a contiguous block (core/parallel), so diagnostics still come
+// out in element order. Each block allocates its instances together and
+// hands fn one scope over ctx to reuse for all of them. fn must only read
+// shared state: every memo it could fill (defaults, parameters, the job's
+// context) is filled before fillAll is called.
+func fillAll(out []*Instance, ctx *hcl.EvalContext, fn func(i int, inst *Instance, sc *evalScope) hcl.Diagnostics) []hcl.Diagnostics {
 	diags := make([]hcl.Diagnostics, len(out))
 	parallel.Blocks(len(out), parallelFill, func(lo, hi int) {
+		block := make([]Instance, hi-lo)
+		sc := plainScope(ctx)
 		for i := lo; i < hi; i++ {
-			out[i], diags[i] = fn(i)
+			out[i] = &block[i-lo]
+			diags[i] = fn(i, out[i], sc)
 		}
 	})
 	return diags
@@ -242,7 +252,7 @@ func (s *Snapshot) sharedParts(j *Job, ctx *hcl.EvalContext, diags *hcl.Diagnost
 	ds := s.loadDefaults()
 	*diags = append(*diags, ds...)
 	if !j.perElement["command"] {
-		p.command, p.preview, p.cmdKnown, ds = renderCommand(j, ctx)
+		p.command, p.preview, p.cmdKnown, ds = renderCommand(j, plainScope(ctx))
 		*diags = append(*diags, ds...)
 	}
 	if !j.perElement["env"] {
@@ -270,13 +280,14 @@ func (s *Snapshot) sharedParts(j *Job, ctx *hcl.EvalContext, diags *hcl.Diagnost
 	return p
 }
 
-// fill resolves one instance, reusing shared parts where they apply.
-func (s *Snapshot) fill(j *Job, inst *Instance, ctx *hcl.EvalContext, p *parts) hcl.Diagnostics {
+// fill resolves one instance, reusing shared parts where they apply. The
+// caller has set its identity and work dir.
+func (s *Snapshot) fill(j *Job, inst *Instance, sc *evalScope, p *parts) hcl.Diagnostics {
 	var diags, ds hcl.Diagnostics
 	known := true
 	cmd, preview, cmdKnown := p.command, p.preview, p.cmdKnown
 	if j.perElement["command"] {
-		cmd, preview, cmdKnown, ds = renderCommand(j, ctx)
+		cmd, preview, cmdKnown, ds = renderCommand(j, sc)
 		diags = append(diags, ds...)
 	}
 	inst.Preview = preview
@@ -286,19 +297,19 @@ func (s *Snapshot) fill(j *Job, inst *Instance, ctx *hcl.EvalContext, p *parts) 
 	known = known && cmdKnown
 	env, envKnown := p.env, p.envKnown
 	if j.perElement["env"] {
-		env, envKnown, ds = evalEnv(j.env, ctx)
+		env, envKnown, ds = evalEnv(j.env, sc.ctx())
 		diags = append(diags, ds...)
 	}
 	inst.Env, known = env, known && envKnown
 	outs, outKnown := p.outputs, p.outKnown
 	if j.perElement["outputs"] {
-		outs, outKnown, ds = s.globs(j, ctx)
+		outs, outKnown, ds = s.globs(j, sc.ctx())
 		diags = append(diags, ds...)
 	}
 	inst.Outputs, known = outs, known && outKnown
 	ins, inKnown := p.inputs, p.inKnow
 	if j.perElement["inputs"] {
-		ins, inKnown, ds = s.inputs(j, ctx)
+		ins, inKnown, ds = s.inputs(j, sc.ctx())
 		diags = append(diags, ds...)
 	}
 	known = known && inKnown && p.pathsKnown
@@ -308,7 +319,7 @@ func (s *Snapshot) fill(j *Job, inst *Instance, ctx *hcl.EvalContext, p *parts) 
 	}
 	res, resKnown := p.res, p.resKnown
 	if j.resources != nil && j.resources.perElem {
-		res, resKnown, ds = s.resources(j, ctx)
+		res, resKnown, ds = s.resources(j, sc.ctx())
 		diags = append(diags, ds...)
 	}
 	inst.Resources, known = res, known && resKnown
@@ -316,11 +327,6 @@ func (s *Snapshot) fill(j *Job, inst *Instance, ctx *hcl.EvalContext, p *parts) 
 		known = false
 	}
 	inst.Known = known && !diags.HasErrors()
-
-	inst.WorkDir = filepath.Join(s.st.RunDir, j.Name)
-	if inst.Index >= 0 {
-		inst.WorkDir = filepath.Join(inst.WorkDir, strconv.Itoa(inst.Index))
-	}
 	inst.Consumes = p.consumes
 	for _, c := range j.consumes {
 		if c.elementOf {

@@ -104,7 +104,7 @@ func (l *loader) typeCheckJob(v valuer, j *Job) hcl.Diagnostics {
 		ectx.Variables = map[string]cty.Value{"each": unknownEach}
 	}
 	if !l.bad[j.command] {
-		_, _, _, ds := renderCommand(j, ectx)
+		_, _, _, ds := renderCommand(j, plainScope(ectx))
 		diags = append(diags, ds...)
 	}
 	if j.outputs != nil && !l.bad[j.outputs] {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -46,6 +47,11 @@ func run(args []string) int {
 			}
 		}
 	}
+	if path := os.Getenv("REFLOW_MEMPROFILE"); path != "" {
+		// Every allocation the command made, for finding what fills the
+		// heap; documented in docs/running.md.
+		defer writeAllocProfile(path)
+	}
 	root := newRootCmd()
 	root.SetArgs(args)
 	err := root.Execute()
@@ -71,3 +77,13 @@ func run(args []string) int {
 type silentExit struct{ code int }
 
 func (e *silentExit) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func writeAllocProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	runtime.GC() // the profile shows allocations up to the last collection
+	_ = pprof.Lookup("allocs").WriteTo(f, 0)
+}

@@ -97,7 +97,9 @@ func (e *encoder) sum() string {
 	if cap(e.b) <= 1<<20 { // a huge command must not stay pinned in the pool
 		buffers.Put(e)
 	}
-	return hex.EncodeToString(sum[:])
+	var text [2 * sha256.Size]byte
+	hex.Encode(text[:], sum[:])
+	return string(text[:]) // one allocation, where EncodeToString makes two
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -66,8 +66,8 @@ func TestPartsRoundTrip(t *testing.T) {
 	d := &dispatcher{m: &model{}}
 	d.m.run.RunDir = dir
 	// Two rounds: the later record of index 2 is the one read back.
-	d.recordParts([]partsRecord{{older, older.Identity()}, {other, other.Identity()}})
-	d.recordParts([]partsRecord{{p, p.Identity()}})
+	d.recordParts([]partsRecord{{&older, older.Identity()}, {&other, other.Identity()}})
+	d.recordParts([]partsRecord{{&p, p.Identity()}})
 	got, id, err := ReadParts(dir, "upper", 2)
 	if err != nil {
 		t.Fatal(err)

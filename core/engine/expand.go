@@ -94,15 +94,20 @@ func (d *dispatcher) size(j *job, n int) {
 	if !j.isArray() {
 		count = 1
 	}
+	// One allocation for all of them: an array of 100,000 made 100,000
+	// separate objects for the collector to track.
+	slab := make([]inst, count)
 	j.insts = make([]*inst, count)
 	for i := range j.insts {
 		idx := i
 		if !j.isArray() {
 			idx = store.SingletonIndex
 		}
-		j.insts[i] = &inst{isNew: true, dirty: true, Instance: store.Instance{
-			RunID: d.m.run.ID, Task: j.hc.Name, Index: idx, State: store.InstancePending, ExitCode: pluginapi.NoExitCode,
-		}}
+		in := &slab[i]
+		in.isNew, in.dirty = true, true
+		in.RunID, in.Task, in.Index = d.m.run.ID, j.hc.Name, idx
+		in.State, in.ExitCode = store.InstancePending, pluginapi.NoExitCode
+		j.insts[i] = in
 	}
 	if n == 0 {
 		// allow_empty: readers see empty lists.
@@ -195,6 +200,15 @@ func brokenState(s store.InstanceState) bool {
 // everything they read or wait for is done.
 func (d *dispatcher) ready() []readyInst {
 	var out []readyInst
+	if d.round == 1 {
+		// The first round usually finds a whole array ready: sized once
+		// rather than grown through twice its size.
+		n := 0
+		for _, j := range d.m.order {
+			n += len(j.insts)
+		}
+		out = make([]readyInst, 0, n)
+	}
 	for _, j := range d.m.order {
 		for _, in := range j.insts {
 			if in.State != store.InstancePending || in.hc == nil || !in.hc.Known || in.retryRound == d.round {

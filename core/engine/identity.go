@@ -19,29 +19,31 @@ import (
 // on every core.
 const parallelIdentities = 2048
 
-// identified is one ready instance's identity parts and identity, or why
-// they could not be computed.
-type identified struct {
-	p   cache.Parts
-	id  string
-	err error
-}
-
-// identify computes the parts and identity of each ready instance, by
-// position in ready.
-func (d *dispatcher) identify(ready []readyInst) []identified {
-	out := make([]identified, len(ready))
+// identify computes the identity of each ready instance, by position in
+// ready: ids[i], or errs[i] when it could not be computed. With keepParts
+// it also returns the parts each identity was hashed from (for the parts
+// file); without, they are not kept: 100,000 of them are 15 MB, and on
+// these machines fresh memory costs as much as the hashing.
+func (d *dispatcher) identify(ready []readyInst, keepParts bool) (ids []string, parts []cache.Parts, errs []error) {
+	ids = make([]string, len(ready))
+	errs = make([]error, len(ready)) // a large zeroed slice stays untouched until a failure
+	if keepParts {
+		parts = make([]cache.Parts, len(ready))
+	}
 	parallel.Blocks(len(ready), parallelIdentities, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			p, err := d.parts(ready[i].j, ready[i].in)
 			if err != nil {
-				out[i].err = err
+				errs[i] = err
 				continue
 			}
-			out[i].p, out[i].id = p, p.Identity()
+			ids[i] = p.Identity()
+			if keepParts {
+				parts[i] = p
+			}
 		}
 	})
-	return out
+	return ids, parts, errs
 }
 
 // lookupShare is how many identities one read transaction looks up when a

@@ -38,28 +38,36 @@ func TestIdentifyMatchesSerial(t *testing.T) {
 	}
 
 	d, ready := newDispatcher()
-	got := d.identify(ready)
+	ids, parts, errs := d.identify(ready, true)
+	dk, readyK := newDispatcher()
+	idsBare, partsBare, _ := dk.identify(readyK, false)
+	if partsBare != nil {
+		t.Errorf("identify without keepParts kept %d parts", len(partsBare))
+	}
+	if diff := cmp.Diff(ids, idsBare); diff != "" {
+		t.Errorf("identities differ with and without keepParts (-with +without):\n%s", diff)
+	}
 
 	ds, readyS := newDispatcher()
 	for i, r := range readyS {
 		p, err := ds.parts(r.j, r.in)
-		var want identified
-		if err != nil {
-			want.err = err
+		var wantID string
+		if err == nil {
+			wantID = p.Identity()
 		} else {
-			want.p, want.id = p, p.Identity()
+			p = cache.Parts{}
 		}
-		if (got[i].err == nil) != (want.err == nil) || (want.err != nil && got[i].err.Error() != want.err.Error()) {
-			t.Fatalf("element %d: error %v, want %v", i, got[i].err, want.err)
+		if (errs[i] == nil) != (err == nil) || (err != nil && errs[i].Error() != err.Error()) {
+			t.Fatalf("element %d: error %v, want %v", i, errs[i], err)
 		}
-		if diff := cmp.Diff(want.p, got[i].p); diff != "" || got[i].id != want.id {
-			t.Fatalf("element %d: identity %s, want %s (-want +got parts):\n%s", i, got[i].id, want.id, diff)
+		if diff := cmp.Diff(p, parts[i]); diff != "" || ids[i] != wantID {
+			t.Fatalf("element %d: identity %s, want %s (-want +got parts):\n%s", i, ids[i], wantID, diff)
 		}
 	}
-	if got[0].id == got[3].id || got[0].id == "" {
-		t.Errorf("elements 0 and 3 share identity %q: the command must enter it", got[0].id)
+	if ids[0] == ids[3] || ids[0] == "" {
+		t.Errorf("elements 0 and 3 share identity %q: the command must enter it", ids[0])
 	}
-	if got[2].err == nil {
+	if errs[2] == nil {
 		t.Errorf("element 2 reads an upstream element without identity, want an error")
 	}
 	if d.m.jobs["up"].identity == "" {

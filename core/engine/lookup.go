@@ -19,25 +19,25 @@ func (d *dispatcher) lookups(ctx context.Context, ready []readyInst) ([]readyIns
 	}
 	var ids []string
 	var parts []partsRecord
-	idfs := d.identify(ready)
-	for i := range idfs {
-		r, idf := ready[i], &idfs[i]
-		if idf.err != nil {
+	idents, idParts, errs := d.identify(ready, true)
+	for i, r := range ready {
+		if errs[i] != nil {
 			// An input that cannot be read fails the instance now, with
 			// the file named, rather than in the worker later.
-			r.in.set(store.InstanceFailed, idf.err.Error())
+			r.in.set(store.InstanceFailed, errs[i].Error())
 			d.failed = true
 			continue
 		}
-		if r.in.Identity != idf.id {
-			r.in.Identity = idf.id
+		id := idents[i]
+		if r.in.Identity != id {
+			r.in.Identity = id
 			r.in.dirty = true
 			// Only when the identity changes: an instance held back by
 			// max_queued is looked up every round but recorded once.
-			parts = append(parts, partsRecord{idf.p, idf.id})
+			parts = append(parts, partsRecord{&idParts[i], id})
 		}
 		if d.cacheable(r.j) {
-			ids = append(ids, idf.id)
+			ids = append(ids, id)
 		}
 	}
 	// The parts go to a file while the store looks the identities up.

@@ -39,7 +39,7 @@ type upstreamLine struct {
 
 // partsRecord is an identity computed in this round, to record.
 type partsRecord struct {
-	p  cache.Parts
+	p  *cache.Parts
 	id string
 }
 

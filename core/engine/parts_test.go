@@ -15,12 +15,12 @@ func TestAppendPartsManyBlocks(t *testing.T) {
 	n := 2*partsBlock + 7
 	recs := make([]partsRecord, n)
 	for i := range recs {
-		recs[i] = partsRecord{p: cache.Parts{Task: "t", Index: i, Command: fmt.Sprintf("echo %d <&>", i)}, id: fmt.Sprintf("id-%d", i)}
+		recs[i] = partsRecord{p: &cache.Parts{Task: "t", Index: i, Command: fmt.Sprintf("echo %d <&>", i)}, id: fmt.Sprintf("id-%d", i)}
 	}
 	if err := appendParts(runDir, recs); err != nil {
 		t.Fatal(err)
 	}
-	again := []partsRecord{{p: cache.Parts{Task: "t", Index: 5, Command: "echo again"}, id: "id-5-again"}}
+	again := []partsRecord{{p: &cache.Parts{Task: "t", Index: 5, Command: "echo again"}, id: "id-5-again"}}
 	if err := appendParts(runDir, again); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func BenchmarkRecordParts100k(b *testing.B) {
 	for i := range recs {
 		p := cache.Parts{Task: "upper", Index: i, Command: "tr a-z A-Z < /some/run/dir/split/chunk_00 > up.txt",
 			Outputs: []string{"up.txt"}, Upstream: []cache.Upstream{{Task: "split", Index: i, Identity: strings.Repeat("7", 64)}}}
-		recs[i] = partsRecord{p, strings.Repeat("c", 64)}
+		recs[i] = partsRecord{&p, strings.Repeat("c", 64)}
 	}
 	b.Run("record", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {

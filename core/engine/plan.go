@@ -25,7 +25,7 @@ const (
 type PlanItem struct {
 	Index   int // -1 for a singleton
 	Status  string
-	Reasons []string // why it runs: new, command changed, input X changed, ...
+	Reasons []string // why it runs: new, command changed, input X changed, ...; shared between items, so read-only
 	Preview string   // the command, unknown parts shown as their source
 
 	hc *hclconfig.Instance // its evaluation, for RenderNative
@@ -66,21 +66,21 @@ func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir
 		if reasons == nil {
 			reasons = make(map[*inst][]string, len(ready))
 		}
-		idfs := d.identify(ready)
+		idents, _, errs := d.identify(ready, false)
 		ids := make([]string, 0, len(ready))
-		for i := range idfs {
-			if idfs[i].err != nil {
-				ready[i].in.set(store.InstanceFailed, idfs[i].err.Error())
+		for i, r := range ready {
+			if errs[i] != nil {
+				r.in.set(store.InstanceFailed, errs[i].Error())
 				continue
 			}
-			ready[i].in.Identity = idfs[i].id
-			ids = append(ids, idfs[i].id)
+			r.in.Identity = idents[i]
+			ids = append(ids, idents[i])
 		}
 		entries, err := d.lookupCache(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
-		for i, r := range ready {
+		for _, r := range ready {
 			if r.in.State != store.InstancePending {
 				continue
 			}
@@ -98,32 +98,45 @@ func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir
 			}
 			// It would run: its dependents cannot be known before it has.
 			r.in.set(store.InstanceSubmitted, "")
-			reasons[r.in] = runReasons(d, r.j, r.in, &idfs[i].p, prev, why)
+			reasons[r.in] = runReasons(d, r.j, r.in, prev, why)
 		}
 	}
 	return d.planOf(reasons), nil
 }
 
 // runReasons says why an instance would run.
-func runReasons(d *dispatcher, j *job, in *inst, p *cache.Parts, prev map[string]map[int]RecordedParts, why string) []string {
+func runReasons(d *dispatcher, j *job, in *inst, prev map[string]map[int]RecordedParts, why string) []string {
 	switch {
 	case d.cfg.Force || d.cfg.ForceTasks[j.hc.Name]:
-		return []string{cache.ReasonForced}
+		return reasonForced
 	case !j.hc.Cache:
-		return []string{"cache = false"}
+		return reasonUncached
 	case why != "":
 		return []string{why}
 	}
 	old, ok := prev[j.hc.Name][in.Index]
 	if !ok {
-		return []string{cache.ReasonNew}
+		return reasonNew
 	}
-	rs := cache.Diff(old.Parts, *p)
+	// identify did not keep the parts: computed again, only here.
+	p, err := d.parts(j, in)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	rs := cache.Diff(old.Parts, p)
 	if len(rs) == 0 {
 		return []string{"outputs of the last run are gone"}
 	}
 	return rs
 }
+
+// The reasons most instances share, one slice each rather than one per
+// instance. PlanItem.Reasons must not be modified.
+var (
+	reasonForced   = []string{cache.ReasonForced}
+	reasonUncached = []string{"cache = false"}
+	reasonNew      = []string{cache.ReasonNew}
+)
 
 // previousParts reads the recorded identity parts of the latest earlier run
 // of the same workflow file, per task and index.
