@@ -93,19 +93,31 @@ type Instance struct {
 	// engine layers the site's executor defaults below them with
 	// MergeResources(site, inst.Resources).
 	Resources *Resources
-	// Outputs are the output globs, relative to WorkDir.
+	// Outputs are the output globs, relative to WorkDir().
 	Outputs []string
 	// Inputs are absolute paths whose content enters the cache identity:
 	// the job's inputs and every path param it reads (through flows too).
 	Inputs []string
-	// WorkDir is <run_dir>/<job>[/<index>].
-	WorkDir string
+	// jobDir is <run_dir>/<job>, shared by a job's instances: WorkDir()
+	// adds the index only when asked, so a plan of 100,000 elements does
+	// not hold 100,000 paths.
+	jobDir string
 	// Consumes are the upstream instances whose values this one reads:
 	// exactly those enter its cache identity. An element-wise element reads
 	// element Index of its source only.
 	Consumes []Ref
 	// After are jobs it waits for without reading them.
 	After []string
+}
+
+// WorkDir is the instance's work dir: <run_dir>/<job>[/<index>].
+func (in *Instance) WorkDir() string {
+	if in.Index < 0 {
+		return in.jobDir
+	}
+	// jobDir is clean and an index is digits: filepath.Join without its
+	// cost.
+	return in.jobDir + string(filepath.Separator) + strconv.Itoa(in.Index)
 }
 
 // maxInstanceDiags caps per-element errors so a broken array of 100,000
@@ -171,18 +183,15 @@ func (s *Snapshot) expand(name string) (*Expansion, hcl.Diagnostics) {
 	}
 
 	shared := s.sharedParts(j, ctx, &diags)
-	workDir := filepath.Join(s.st.RunDir, j.Name)
+	jobDir := filepath.Join(s.st.RunDir, j.Name)
 	exp.Instances = make([]*Instance, exp.Size)
 	perInst := fillAll(exp.Instances, ctx, func(i int, inst *Instance, sc *evalScope) hcl.Diagnostics {
 		// Field by field: the block is zeroed, and copying a whole
 		// struct of pointers costs a bulk write barrier while the
 		// collector runs.
-		inst.Job, inst.Index, inst.After, inst.WorkDir = j.Name, -1, j.After, workDir
+		inst.Job, inst.Index, inst.After, inst.jobDir = j.Name, -1, j.After, jobDir
 		if j.forEach != nil {
 			inst.Index, inst.Key, inst.Value = i, items[i].key, items[i].value
-			// workDir is clean and an index is digits, so this is
-			// filepath.Join(workDir, index) without its cost.
-			inst.WorkDir = workDir + string(filepath.Separator) + strconv.Itoa(i)
 			sc.setElement(i, items[i].key, items[i].value)
 		}
 		return s.fill(j, inst, sc, shared)

@@ -28,7 +28,7 @@ func summarize(e *Expansion) summary {
 		}
 		s.Commands = append(s.Commands, c)
 		s.Consumes = append(s.Consumes, in.Consumes)
-		s.WorkDirs = append(s.WorkDirs, in.WorkDir)
+		s.WorkDirs = append(s.WorkDirs, in.WorkDir())
 	}
 	return s
 }

@@ -14,24 +14,26 @@ import (
 type inst struct {
 	store.Instance
 	hc *hclconfig.Instance // nil until evaluated
-	// isNew: not yet in the store; dirty: changed since the last commit.
-	isNew, dirty bool
 	// failKind is the failure kind of the attempt that just ended
 	// (failed, oom, timeout, node_fail, cancelled), for retry decisions.
 	failKind string
-	// escalations count earlier out-of-memory and timeout failures, so
-	// retries multiply mem and time once per such failure.
-	oomRetries, timeoutRetries int
 	// retryRound is the round in which the instance went back to pending
 	// for a retry; it is resubmitted from the next round on, after that
 	// state has been committed.
 	retryRound int
+	// escalations count earlier out-of-memory and timeout failures, so
+	// retries multiply mem and time once per such failure.
+	oomRetries, timeoutRetries int32
 	// unknownPolls counts consecutive polls in which the scheduler did not
 	// know the job: it vanished after a grace period.
-	unknownPolls int
+	unknownPolls int32
+	// isNew: not yet in the store; dirty: changed since the last commit.
+	isNew, dirty bool
 	// placeholder marks the stand-in instance of a job that never got a
 	// size (its fan-out failed or its source failed).
 	placeholder bool
+	// The small fields come last and narrow: a run of 100,000 instances
+	// holds 100,000 of these.
 }
 
 func (in *inst) set(state store.InstanceState, reason string) {

@@ -55,16 +55,14 @@ func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir
 	m := newModel(run, bound, func(j *hclconfig.Job) string { return executorFor(j, executor) })
 	d := &dispatcher{cfg: cfg, m: m, digests: cache.NewDigestCache(), madeDirs: map[string]bool{}}
 	prev := previousParts(ctx, cfg.Store, bound)
-	var reasons map[*inst][]string
+	// reasons[j][k] says why instance k of job j would run.
+	reasons := map[*job][][]string{}
 	for {
 		d.round++
 		progress := d.expand()
 		ready := d.ready()
 		if len(ready) == 0 && !progress {
 			break
-		}
-		if reasons == nil {
-			reasons = make(map[*inst][]string, len(ready))
 		}
 		idents, _, errs := d.identify(ready, false)
 		ids := make([]string, 0, len(ready))
@@ -98,7 +96,10 @@ func Plan(ctx context.Context, cfg Config, bound *hclconfig.Bound, runID, runDir
 			}
 			// It would run: its dependents cannot be known before it has.
 			r.in.set(store.InstanceSubmitted, "")
-			reasons[r.in] = runReasons(d, r.j, r.in, prev, why)
+			if reasons[r.j] == nil {
+				reasons[r.j] = make([][]string, len(r.j.insts))
+			}
+			reasons[r.j][max(r.in.Index, 0)] = runReasons(d, r.j, r.in, prev, why)
 		}
 	}
 	return d.planOf(reasons), nil
@@ -163,7 +164,7 @@ func previousParts(ctx context.Context, st *store.Store, bound *hclconfig.Bound)
 }
 
 // planOf turns the simulated model into the plan.
-func (d *dispatcher) planOf(reasons map[*inst][]string) []*JobPlan {
+func (d *dispatcher) planOf(reasons map[*job][][]string) []*JobPlan {
 	var out []*JobPlan
 	for _, j := range d.m.order {
 		jp := &JobPlan{Job: j.hc, Executor: j.executor, Size: j.size, Counts: map[string]int{},
@@ -171,13 +172,17 @@ func (d *dispatcher) planOf(reasons map[*inst][]string) []*JobPlan {
 		if len(j.insts) == 0 {
 			jp.Items = []PlanItem{{Index: -1, Status: PlanUnknown, Preview: previewOf(d, j, nil)}}
 		}
-		for _, in := range j.insts {
+		why := reasons[j]
+		for k, in := range j.insts {
 			it := PlanItem{Index: in.Index, Preview: previewOf(d, j, in), hc: in.hc}
 			switch in.State {
 			case store.InstanceCached:
 				it.Status = PlanCached
 			case store.InstanceSubmitted:
-				it.Status, it.Reasons = PlanRun, reasons[in]
+				it.Status = PlanRun
+				if k < len(why) {
+					it.Reasons = why[k]
+				}
 			case store.InstanceFailed:
 				it.Status, it.Reasons = PlanFails, []string{in.Reason}
 			case store.InstanceSkipped:

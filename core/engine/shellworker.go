@@ -75,7 +75,7 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 	res := runspec.ResultPath(runDir, j.hc.Name, in.Index, attempt)
 	var b strings.Builder
 	set := func(name, value string) { fmt.Fprintf(&b, "%s=%s\n", name, shell.Quote(value)) }
-	set("wd", in.hc.WorkDir)
+	set("wd", in.hc.WorkDir())
 	set("out", stdout)
 	set("err", stderr)
 	set("res", res)
@@ -106,7 +106,7 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 		fmt.Fprintf(&b, "export %s=%s\n", k, shell.Quote(env[k]))
 	}
 	// The script starts no mkdir of its own: make its directories here.
-	if err := mkWorkDir(in.hc.WorkDir); err != nil {
+	if err := mkWorkDir(in.hc.WorkDir()); err != nil {
 		return err
 	}
 	for _, dir := range []string{filepath.Dir(res), filepath.Dir(stdout), filepath.Dir(stderr)} {
@@ -223,7 +223,7 @@ func (d *dispatcher) complete(j *job, in *inst, exitCode int, host string, start
 	}
 	res := runspec.Result{Version: runspec.Version, Task: j.hc.Name, Index: in.Index, Attempt: in.Attempt,
 		ExitCode: exitCode, Host: host, Start: start, End: end}
-	spec := runspec.Spec{WorkDir: in.hc.WorkDir, Outputs: in.hc.Outputs,
+	spec := runspec.Spec{WorkDir: in.hc.WorkDir(), Outputs: in.hc.Outputs,
 		Result: d.resultPath(j, in), MaxResultBytes: runspec.DefaultMaxResultBytes}
 	worker.Complete(&spec, &res)
 	return res, nil

@@ -321,7 +321,7 @@ func (d *dispatcher) writeSpec(j *job, in *inst, attempt int) error {
 	stdout, stderr := runspec.LogPaths(runDir, j.hc.Name, in.Index, attempt)
 	spec := runspec.Spec{
 		Version: runspec.Version, RunID: d.m.run.ID, RunDir: runDir, Task: j.hc.Name, Index: in.Index,
-		Attempt: attempt, WorkDir: in.hc.WorkDir, Command: in.hc.Command, Env: in.hc.Env, Outputs: in.hc.Outputs,
+		Attempt: attempt, WorkDir: in.hc.WorkDir(), Command: in.hc.Command, Env: in.hc.Env, Outputs: in.hc.Outputs,
 		Stdout: stdout, Stderr: stderr, Result: runspec.ResultPath(runDir, j.hc.Name, in.Index, attempt),
 		MaxResultBytes: runspec.DefaultMaxResultBytes,
 	}
