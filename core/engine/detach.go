@@ -193,7 +193,7 @@ func (d *dispatcher) handOver(ctx context.Context) error {
 	caps := ex.Info.Capabilities
 	var waits []pluginapi.Handle
 	seen := map[string]bool{}
-	d.m.all(func(j *job, in *inst) {
+	d.m.live(func(j *job, in *inst) {
 		if j.executor == dt.Executor && in.State.Active() && !seen[in.Handle.ID] {
 			seen[in.Handle.ID] = true
 			waits = append(waits, in.Handle)

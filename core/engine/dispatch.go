@@ -286,7 +286,10 @@ func (d *dispatcher) finished() (bool, store.RunState, string) {
 		if j.size < 0 && len(j.insts) == 0 {
 			return false, "", ""
 		}
-		for _, in := range j.insts {
+		if b := j.firstBroken; b != nil && failed == "" {
+			failed = fmt.Sprintf("%s %s: %s", displayName(j, b), b.State, b.Reason)
+		}
+		for _, in := range j.unsettled() {
 			if !in.State.Terminal() {
 				return false, "", ""
 			}

@@ -27,7 +27,7 @@ func (d *dispatcher) cancelActive(ctx context.Context, reason string) {
 	d.cancelled = true
 	handles := map[string][]pluginapi.Handle{}
 	seen := map[string]bool{}
-	d.m.all(func(j *job, in *inst) {
+	d.m.live(func(j *job, in *inst) {
 		switch {
 		case in.State.Active():
 			if !seen[in.Handle.ID] {

@@ -68,7 +68,7 @@ func (j *job) evaluate(exp *hclconfig.Expansion, onlyMissing bool) {
 }
 
 func allEvaluated(j *job) bool {
-	for _, in := range j.insts {
+	for _, in := range j.unsettled() {
 		if in.State == store.InstancePending && (in.hc == nil || !in.hc.Known) {
 			return false
 		}
@@ -98,6 +98,7 @@ func (d *dispatcher) size(j *job, n int) {
 	// separate objects for the collector to track.
 	slab := make([]inst, count)
 	j.insts = make([]*inst, count)
+	j.resetSettled()
 	for i := range j.insts {
 		idx := i
 		if !j.isArray() {
@@ -124,6 +125,7 @@ func (d *dispatcher) failJob(j *job, reason string) {
 	d.events = append(d.events, fmt.Sprintf("%s failed: %s", j.hc.Name, reason))
 	if j.size < 0 && len(j.insts) == 0 {
 		j.insts = []*inst{d.placeholder(j, store.InstanceFailed, reason)}
+		j.resetSettled()
 		return
 	}
 	for _, in := range j.insts {
@@ -155,11 +157,12 @@ func (d *dispatcher) skipBroken(j *job) bool {
 	if j.size < 0 && len(j.insts) == 0 {
 		if whole != "" {
 			j.insts = []*inst{d.placeholder(j, store.InstanceSkipped, "upstream "+whole+" failed")}
+			j.resetSettled()
 			return true
 		}
 		return false
 	}
-	for _, in := range j.insts {
+	for _, in := range j.unsettled() {
 		if in.State != store.InstancePending {
 			continue
 		}
@@ -210,7 +213,7 @@ func (d *dispatcher) ready() []readyInst {
 		out = make([]readyInst, 0, n)
 	}
 	for _, j := range d.m.order {
-		for _, in := range j.insts {
+		for _, in := range j.unsettled() {
 			if in.State != store.InstancePending || in.hc == nil || !in.hc.Known || in.retryRound == d.round {
 				continue
 			}

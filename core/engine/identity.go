@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"runtime"
 	"sync"
 
 	"github.com/reflow-hpc/reflow/core/cache"
@@ -50,11 +51,33 @@ func (d *dispatcher) identify(ready []readyInst, keepParts bool) (ids []string, 
 // round's lookups are spread over the store's read connections.
 const lookupShare = 25000
 
-// lookupCache finds the cache entries of ids, in read transactions of up
-// to lookupShare identities each, run side by side.
+// lookupCache finds the cache entries of ids: in one read of the whole
+// cache when that is cheaper (store.Tx.CacheScanCheaper), else in read
+// transactions of up to lookupShare identities each, run side by side.
 func (d *dispatcher) lookupCache(ctx context.Context, ids []string) (map[string]store.CacheEntry, error) {
 	if len(ids) == 0 {
 		return nil, nil
+	}
+	whole := len(ids) <= lookupShare
+	if !whole {
+		err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+			whole, err = tx.CacheScanCheaper(ctx, len(ids))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if whole && len(ids) < parallelIdentities {
+		var found map[string]store.CacheEntry
+		err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+			found, err = tx.CacheLookupMany(ctx, ids)
+			return err
+		})
+		return found, err
+	}
+	if whole {
+		return d.scanCache(ctx, ids)
 	}
 	var (
 		mu       sync.Mutex
@@ -82,6 +105,36 @@ func (d *dispatcher) lookupCache(ctx context.Context, ids []string) (map[string]
 	})
 	if firstErr != nil {
 		return nil, firstErr
+	}
+	return entries, nil
+}
+
+// scanCache reads the whole cache for ids, one part per core, each in its
+// own read transaction.
+func (d *dispatcher) scanCache(ctx context.Context, ids []string) (map[string]store.CacheEntry, error) {
+	want := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		want[id] = struct{}{}
+	}
+	parts := runtime.GOMAXPROCS(0)
+	found := make([]map[string]store.CacheEntry, parts)
+	errs := make([]error, parts)
+	parallel.Blocks(parts, 2, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			errs[p] = d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+				found[p], err = tx.CacheScanPart(ctx, want, p, parts)
+				return err
+			})
+		}
+	})
+	entries := make(map[string]store.CacheEntry, len(ids))
+	for p := range parts {
+		if errs[p] != nil {
+			return nil, errs[p]
+		}
+		for k, e := range found[p] {
+			entries[k] = e
+		}
 	}
 	return entries, nil
 }

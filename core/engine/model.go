@@ -67,6 +67,46 @@ type job struct {
 	// computed once all instances are done; gathers and broadcasts consume
 	// it, so 100,000 readers hash one value, not 100,000 each.
 	identity string
+	// settled counts the leading instances that can no longer change in
+	// this dispatcher (see settle). The round's scans start after them, so
+	// a round of a 100,000-element array costs what is still going on,
+	// not the whole array; settledCounts and firstBroken keep what the
+	// other questions (progress, done, broken) need of them.
+	settled       int
+	settledCounts map[store.InstanceState]int
+	firstBroken   *inst
+}
+
+// settle moves the settled mark past the instances that have ended for
+// good: terminal, their failure already weighed for a retry (failKind
+// empty: retries runs before this in a round), committed, and not a
+// stand-in that evaluation may still replace. Nothing sends such an
+// instance anywhere else while this dispatcher lives: reconcile, polls,
+// cancels and retries only touch active, pending or just-failed ones, and
+// `reflow retry` and `resume` build a new model.
+func (j *job) settle() {
+	for j.settled < len(j.insts) {
+		in := j.insts[j.settled]
+		if !in.State.Terminal() || in.isNew || in.dirty || in.failKind != "" || in.placeholder {
+			return
+		}
+		if j.settledCounts == nil {
+			j.settledCounts = map[store.InstanceState]int{}
+		}
+		j.settledCounts[in.State]++
+		if j.firstBroken == nil && !in.State.Done() {
+			j.firstBroken = in
+		}
+		j.settled++
+	}
+}
+
+// unsettled are the instances after the settled mark.
+func (j *job) unsettled() []*inst { return j.insts[j.settled:] }
+
+// resetSettled forgets the mark when the job's instances are replaced.
+func (j *job) resetSettled() {
+	j.settled, j.settledCounts, j.firstBroken = 0, nil, nil
 }
 
 func (j *job) isArray() bool { return j.hc.Kind != hclconfig.Singleton }
@@ -88,7 +128,10 @@ func (j *job) done() bool {
 	if j.size < 0 || len(j.insts) != j.size {
 		return false
 	}
-	for _, in := range j.insts {
+	if j.firstBroken != nil {
+		return false
+	}
+	for _, in := range j.unsettled() {
 		if !in.State.Done() {
 			return false
 		}
@@ -99,7 +142,10 @@ func (j *job) done() bool {
 // broken returns the first instance that failed, was cancelled or skipped,
 // or nil.
 func (j *job) broken() *inst {
-	for _, in := range j.insts {
+	if j.firstBroken != nil {
+		return j.firstBroken
+	}
+	for _, in := range j.unsettled() {
 		switch in.State {
 		case store.InstanceFailed, store.InstanceCancelled, store.InstanceSkipped:
 			return in
@@ -146,6 +192,24 @@ func (m *model) all(fn func(*job, *inst)) {
 		for _, in := range j.insts {
 			fn(j, in)
 		}
+	}
+}
+
+// live calls fn for every instance that is not settled, in job order then
+// index order: what a round looks at when it only cares about instances
+// that are pending, out, just ended or not yet committed.
+func (m *model) live(fn func(*job, *inst)) {
+	for _, j := range m.order {
+		for _, in := range j.unsettled() {
+			fn(j, in)
+		}
+	}
+}
+
+// settle moves every job's settled mark; the end of a round calls it.
+func (m *model) settle() {
+	for _, j := range m.order {
+		j.settle()
 	}
 }
 

@@ -75,7 +75,7 @@ func (d *dispatcher) poll(ctx context.Context) (statuses, bool, error) {
 	batches := map[string]*batch{}
 	var lastJob *job
 	last := ""
-	d.m.all(func(j *job, in *inst) {
+	d.m.live(func(j *job, in *inst) {
 		if !in.State.Active() || (j == lastJob && in.Handle.ID == last) {
 			return // neighbours share the handle of their array job
 		}
@@ -126,7 +126,7 @@ func (d *dispatcher) poll(ctx context.Context) (statuses, bool, error) {
 	changed := false
 	now := time.Now()
 	walk := statusWalk{s: out}
-	d.m.all(func(j *job, in *inst) {
+	d.m.live(func(j *job, in *inst) {
 		if in.State != store.InstanceSubmitted {
 			return
 		}
@@ -163,7 +163,7 @@ func (d *dispatcher) reconcile(sts statuses) bool {
 	changed := false
 	now := time.Now()
 	walk := statusWalk{s: sts}
-	d.m.all(func(j *job, in *inst) {
+	d.m.live(func(j *job, in *inst) {
 		if !in.State.Active() {
 			return
 		}

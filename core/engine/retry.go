@@ -12,7 +12,7 @@ import (
 // their retry {} block allows another attempt for that kind of failure.
 func (d *dispatcher) retries() bool {
 	changed := false
-	d.m.all(func(j *job, in *inst) {
+	d.m.live(func(j *job, in *inst) {
 		if in.failKind == "" {
 			return
 		}

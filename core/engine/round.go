@@ -49,6 +49,7 @@ func (d *dispatcher) runRound(ctx context.Context) (bool, error) {
 	if err := d.commitRound(ctx); err != nil {
 		return changed, err
 	}
+	d.m.settle()
 	d.report(false)
 	return changed, nil
 }
@@ -76,7 +77,7 @@ func (d *dispatcher) commit(ctx context.Context) error {
 	// Counted first: growing a slice of 100,000 instances (the first
 	// commit of a large array) copies it over and over.
 	nNew, nDirty := 0, 0
-	d.m.all(func(_ *job, in *inst) {
+	d.m.live(func(_ *job, in *inst) {
 		switch {
 		case in.isNew:
 			nNew++
@@ -84,12 +85,12 @@ func (d *dispatcher) commit(ctx context.Context) error {
 			nDirty++
 		}
 	})
-	added, updated := make([]store.Instance, 0, nNew), make([]store.Instance, 0, nDirty)
+	added, updated := make([]*store.Instance, 0, nNew), make([]store.Instance, 0, nDirty)
 	touched := make([]*inst, 0, nNew+nDirty)
-	d.m.all(func(_ *job, in *inst) {
+	d.m.live(func(_ *job, in *inst) {
 		switch {
 		case in.isNew:
-			added = append(added, in.Instance)
+			added = append(added, &in.Instance)
 		case in.dirty:
 			updated = append(updated, in.Instance)
 		default:
@@ -106,7 +107,7 @@ func (d *dispatcher) commit(ctx context.Context) error {
 		if err := tx.CheckLease(ctx, d.m.run.ID, d.cfg.Holder); err != nil {
 			return err
 		}
-		if err := tx.PutInstances(ctx, added); err != nil {
+		if err := tx.PutInstanceRefs(ctx, added); err != nil {
 			return err
 		}
 		if err := tx.UpdateInstances(ctx, updated); err != nil {
@@ -144,7 +145,11 @@ func (d *dispatcher) report(done bool) {
 		if j.size < 0 && len(j.insts) == 0 {
 			s.Unsized = append(s.Unsized, j.hc.Name)
 		}
-		for _, in := range j.insts {
+		for state, n := range j.settledCounts {
+			s.Counts[state] += n
+		}
+		s.Total += j.settled
+		for _, in := range j.unsettled() {
 			s.Counts[in.State]++
 			s.Total++
 		}

@@ -80,7 +80,7 @@ func (d *dispatcher) budgets() map[string]int {
 			out[name] = ex.MaxQueued
 		}
 	}
-	d.m.all(func(j *job, in *inst) {
+	d.m.live(func(j *job, in *inst) {
 		if b, ok := out[j.executor]; ok && in.State.Active() {
 			out[j.executor] = b - 1
 		}

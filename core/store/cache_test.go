@@ -157,11 +157,13 @@ func TestCacheTouchGranularity(t *testing.T) {
 // per identity) find exactly the entries that are there.
 func TestCacheLookupManyBothWays(t *testing.T) {
 	for _, tc := range []struct {
-		name           string
-		cached, absent int
+		name                  string
+		cached, every, absent int
+		scan                  bool
 	}{
-		{"probe", 600, 100},
-		{"scan", 100, 9000},
+		{"probe: a few of a large cache", 4000, 40, 20, false},
+		{"scan: most of the cache", 600, 2, 100, true},
+		{"scan: far more than the cache", 100, 2, 9000, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClock()
@@ -171,8 +173,13 @@ func TestCacheLookupManyBothWays(t *testing.T) {
 			var query []string
 			for i := 0; i < tc.cached; i++ {
 				id := fmt.Sprintf("hit%05d", i)
-				entries = append(entries, CacheEntry{Identity: id, RunID: "r1", Task: "t", Index: i})
-				if i%2 == 0 {
+				e := CacheEntry{Identity: id, RunID: "r1", Task: "t", Index: i}
+				if i%3 == 0 {
+					e.Outputs = []Output{{Path: fmt.Sprintf("/o/%d", i), Size: int64(i), Digest: "sha256:x", MTime: time.Unix(0, int64(i)*1000)}}
+					e.Result = json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))
+				}
+				entries = append(entries, e)
+				if i%tc.every == 0 {
 					query = append(query, id)
 				}
 			}
@@ -181,18 +188,24 @@ func TestCacheLookupManyBothWays(t *testing.T) {
 			}
 			update(t, s, func(tx *Tx) error { return tx.CachePut(ctx, entries...) })
 			var got map[string]CacheEntry
+			want := map[string]CacheEntry{}
 			s.View(ctx, func(tx *Tx) (err error) {
+				if scan, err := tx.CacheScanCheaper(ctx, len(query)); err != nil || scan != tc.scan {
+					t.Fatalf("CacheScanCheaper(%d) with %d entries = %v, %v; want %v", len(query), tc.cached, scan, err, tc.scan)
+				}
+				for i := 0; i < tc.cached; i += tc.every {
+					id := fmt.Sprintf("hit%05d", i)
+					e, found, err := tx.CacheLookup(ctx, id)
+					if err != nil || !found {
+						t.Fatalf("CacheLookup %s: %v %v", id, found, err)
+					}
+					want[id] = e
+				}
 				got, err = tx.CacheLookupMany(ctx, query)
 				return err
 			})
-			if len(got) != (tc.cached+1)/2 {
-				t.Fatalf("found %d entries, want %d", len(got), (tc.cached+1)/2)
-			}
-			for i := 0; i < tc.cached; i += 2 {
-				id := fmt.Sprintf("hit%05d", i)
-				if e, ok := got[id]; !ok || e.Index != i {
-					t.Fatalf("entry %s: %+v, %v", id, e, ok)
-				}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("CacheLookupMany differs from CacheLookup one by one (-want +got):\n%s", diff)
 			}
 		})
 	}
