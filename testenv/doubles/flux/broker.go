@@ -105,7 +105,31 @@ func ensureBroker(st *store) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	return cmd.Process.Release()
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	// Return only once a broker holds broker.lock, as flux submit returns
+	// only once the broker has the job. Returning earlier let a test's
+	// shutdown find no broker, and the broker then start on a state
+	// directory the test was removing.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+			return nil // held: the broker runs
+		}
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		select {
+		case <-exited:
+			// Another broker won the race (it holds the lock now), or
+			// this one found nothing to do and left: either way no
+			// broker is about to start behind our back.
+			return nil
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the double's broker did not start within 10s; see %s", st.path("broker.log"))
 }
 
 func runBroker(st *store) error {
