@@ -72,26 +72,71 @@ func envInt(name string, def int) (int, error) {
 	return n, nil
 }
 
-// ensureBroker starts the broker unless one is running. The running
-// broker holds broker.lock for its whole life; it lets go of it (under
-// the state lock) only when it is about to exit with nothing left to do.
+// ensureBroker starts the broker unless one is running, and returns once
+// a broker holds broker.lock, as flux submit returns only once the broker
+// has the job. (Returning at once let a test's shutdown find no broker,
+// and the broker then start on a state directory the test was removing.)
+// The running broker holds broker.lock for its whole life; it lets go of
+// it (under the state lock) only when it is about to exit with nothing
+// left to do.
 func ensureBroker(st *store) error {
 	f, err := os.OpenFile(st.path("broker.lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return nil // held: a broker runs
+	deadline := time.Now().Add(10 * time.Second)
+	// A broker that starts while this probes the lock takes the probe for
+	// another broker and exits: then look again, and start another.
+	for attempt := 0; attempt < 3; attempt++ {
+		if brokerHolds(f) {
+			return nil
+		}
+		exited, err := startBroker(st)
+		if err != nil {
+			return err
+		}
+		if held, err := waitForBroker(st, f, exited, deadline); held || err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("the double's broker keeps exiting at start; see %s", st.path("broker.log"))
+}
+
+// waitForBroker waits until a broker holds f, or the one started exits.
+func waitForBroker(st *store, f *os.File, exited <-chan struct{}, deadline time.Time) (bool, error) {
+	for !brokerHolds(f) {
+		if time.Now().After(deadline) {
+			return false, fmt.Errorf("the double's broker did not start within 10s; see %s", st.path("broker.log"))
+		}
+		select {
+		case <-exited:
+			return brokerHolds(f), nil
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	return true, nil
+}
+
+// brokerHolds reports whether a broker holds the lock file f.
+func brokerHolds(f *os.File) bool {
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return true
 	}
 	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}
+
+// startBroker starts a broker process and returns a channel closed when
+// it exits.
+func startBroker(st *store) (<-chan struct{}, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	logf, err := os.OpenFile(st.path("broker.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer logf.Close()
 	cmd := exec.Command(exe)
@@ -99,37 +144,18 @@ func ensureBroker(st *store) error {
 	cmd.Env = append(os.Environ(), "REFLOW_DOUBLE_ROLE=broker")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Dir = "/"
-	// A session of its own: the submitting command returns at once, and
-	// the plugin's process-group kill on a timeout never reaches it.
+	// A session of its own: the plugin's process-group kill on a timeout
+	// never reaches it, and it outlives the command that started it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	exited := make(chan struct{})
 	go func() {
 		cmd.Wait()
 		close(exited)
 	}()
-	// Return only once a broker holds broker.lock, as flux submit returns
-	// only once the broker has the job. Returning earlier let a test's
-	// shutdown find no broker, and the broker then start on a state
-	// directory the test was removing.
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
-			return nil // held: the broker runs
-		}
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		select {
-		case <-exited:
-			// Another broker won the race (it holds the lock now), or
-			// this one found nothing to do and left: either way no
-			// broker is about to start behind our back.
-			return nil
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("the double's broker did not start within 10s; see %s", st.path("broker.log"))
+	return exited, nil
 }
 
 func runBroker(st *store) error {
