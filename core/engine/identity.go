@@ -51,30 +51,30 @@ func (d *dispatcher) identify(ready []readyInst, keepParts bool) (ids []string, 
 // round's lookups are spread over the store's read connections.
 const lookupShare = 25000
 
-// lookupCache finds the cache entries of ids: in one read of the whole
-// cache when that is cheaper (store.Tx.CacheScanCheaper), else in read
-// transactions of up to lookupShare identities each, run side by side.
+// lookupCache finds the cache entries of ids. Up to lookupShare of them go
+// in one read transaction (CacheLookupMany picks a scan or probes). More
+// are spread over the cores: as parts of one whole read of the cache when
+// that is cheaper (store.Tx.CacheScanCheaper), else as read transactions
+// of up to lookupShare identities each, run side by side.
 func (d *dispatcher) lookupCache(ctx context.Context, ids []string) (map[string]store.CacheEntry, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	whole := len(ids) <= lookupShare
-	if !whole {
-		err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
-			whole, err = tx.CacheScanCheaper(ctx, len(ids))
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if whole && len(ids) < parallelIdentities {
+	if len(ids) <= lookupShare {
 		var found map[string]store.CacheEntry
 		err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
 			found, err = tx.CacheLookupMany(ctx, ids)
 			return err
 		})
 		return found, err
+	}
+	var whole bool
+	err := d.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+		whole, err = tx.CacheScanCheaper(ctx, len(ids))
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if whole {
 		return d.scanCache(ctx, ids)
