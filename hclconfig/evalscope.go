@@ -47,11 +47,11 @@ func (s *evalScope) ctx() *hcl.EvalContext {
 			s.child = s.base.NewChild()
 			s.child.Variables = make(map[string]cty.Value, 1)
 		}
-		s.child.Variables["each"] = cty.ObjectVal(map[string]cty.Value{
-			"value": s.value,
-			"index": cty.NumberIntVal(int64(s.index)),
-			"key":   cty.StringVal(s.key),
-		})
+		each := make(map[string]cty.Value, len(eachAttrs))
+		for _, name := range eachAttrs {
+			each[name], _ = s.attr(name)
+		}
+		s.child.Variables["each"] = cty.ObjectVal(each)
 		s.built = true
 	}
 	return s.child
@@ -67,11 +67,18 @@ func (s *evalScope) each(expr hclsyntax.Expression) (cty.Value, bool) {
 	if !ok || len(tr.Traversal) != 2 || tr.Traversal.RootName() != "each" {
 		return cty.NilVal, false
 	}
-	attr, ok := tr.Traversal[1].(hcl.TraverseAttr)
+	step, ok := tr.Traversal[1].(hcl.TraverseAttr)
 	if !ok {
 		return cty.NilVal, false
 	}
-	switch attr.Name {
+	return s.attr(step.Name)
+}
+
+// attr is the element's each.<name> (one of eachAttrs, which validation
+// checks references against): the one place that says what each.* holds,
+// for both the context and the shortcut.
+func (s *evalScope) attr(name string) (cty.Value, bool) {
+	switch name {
 	case "value":
 		return s.value, true
 	case "key":

@@ -75,7 +75,8 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 	res := runspec.ResultPath(runDir, j.hc.Name, in.Index, attempt)
 	var b strings.Builder
 	set := func(name, value string) { fmt.Fprintf(&b, "%s=%s\n", name, shell.Quote(value)) }
-	set("wd", in.hc.WorkDir())
+	wd := in.hc.WorkDir()
+	set("wd", wd)
 	set("out", stdout)
 	set("err", stderr)
 	set("res", res)
@@ -106,7 +107,7 @@ func (d *dispatcher) writeShellSpec(j *job, in *inst, attempt int) error {
 		fmt.Fprintf(&b, "export %s=%s\n", k, shell.Quote(env[k]))
 	}
 	// The script starts no mkdir of its own: make its directories here.
-	if err := mkWorkDir(in.hc.WorkDir()); err != nil {
+	if err := mkWorkDir(wd); err != nil {
 		return err
 	}
 	for _, dir := range []string{filepath.Dir(res), filepath.Dir(stdout), filepath.Dir(stderr)} {
