@@ -160,6 +160,16 @@ func TestPluginLogsAreReEmittedUnderItsName(t *testing.T) {
 			t.Errorf("plugin line not named after its executor: %s", line)
 		}
 	}
+	// The job's runner writes its exit status into the state dir after
+	// env.txt: the test ends only once the job has, or removing the state
+	// dir races with that write.
+	waitUntil(t, "the job to end", func() bool {
+		p, err := r.Executor().Poll(ctx, &pluginapi.PollRequest{Handles: []pluginapi.Handle{resp.Handle}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Jobs[0].State.Terminal()
+	})
 }
 
 type syncBuffer struct {
